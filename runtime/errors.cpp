@@ -1,0 +1,115 @@
+// The pending and handled exceptions, raising, and the native recursion guard.
+#include "runtime/errors.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "runtime/ops.h"
+
+namespace apy::rt {
+
+ExceptionTypes exc;
+
+namespace {
+
+Value g_pending = Value::null();
+Value g_handled = Value::null();
+int g_native_depth = 0;
+// Native recursion is bounded separately from apy frames: each level costs C++ stack.
+constexpr int kMaxNativeDepth = 2500;
+
+}  // namespace
+
+int recursion_limit = 1000;
+
+void mark_error_roots(Tracer& tracer) {
+    tracer.mark(g_pending);
+    tracer.mark(g_handled);
+}
+
+bool has_pending() { return !g_pending.is_null(); }
+Value pending() { return g_pending; }
+Value take_pending() {
+    Value e = g_pending;
+    g_pending = Value::null();
+    return e;
+}
+void clear_pending() { g_pending = Value::null(); }
+void set_pending(Value exception) { g_pending = exception; }
+
+bool pending_is(Type* type) { return has_pending() && isinstance(g_pending, type); }
+
+Value handled_exception() { return g_handled; }
+void set_handled_exception(Value exception) { g_handled = exception; }
+
+Value make_exception(Type* type, Tuple* args) {
+    auto* e = heap().make<ExceptionObject>(type);
+    e->args = args ? args : make_tuple(0);
+    return Value::object(e);
+}
+
+Value make_exception(Type* type, std::string_view message) {
+    Value text = str_value(message);
+    return make_exception(type, make_tuple(&text, 1));
+}
+
+Value raise_value(Value exception) {
+    if (exception.is_object() && exception.as_object()->type->layout == Layout::Type) {
+        Value made = call0(exception);
+        if (made.is_null()) return made;
+        exception = made;
+    }
+    if (!isinstance(exception, exc.BaseException))
+        return raise(exc.TypeError, "exceptions must derive from BaseException");
+    // Chain the exception being handled as __context__, as CPython does implicitly.
+    if (!g_handled.is_null() && !g_handled.is(exception)) {
+        auto* e = as<ExceptionObject>(exception);
+        if (e->context.is_none()) {
+            // Avoid making a cycle through the context chain.
+            Value link = g_handled;
+            bool cycle = false;
+            while (link.is_object() && isinstance(link, exc.BaseException)) {
+                if (link.is(exception)) {
+                    cycle = true;
+                    break;
+                }
+                link = as<ExceptionObject>(link)->context;
+            }
+            if (!cycle) e->context = g_handled;
+        }
+    }
+    g_pending = exception;
+    return Value::null();
+}
+
+Value raise(Type* type, std::string message) {
+    return raise_value(make_exception(type, message));
+}
+
+Value raise_format(Type* type, const char* format, ...) {
+    char buffer[1024];
+    va_list list;
+    va_start(list, format);
+    std::vsnprintf(buffer, sizeof buffer, format, list);
+    va_end(list);
+    return raise(type, buffer);
+}
+
+Value raise_with_arg(Type* type, Value arg) {
+    return raise_value(make_exception(type, make_tuple(&arg, 1)));
+}
+
+bool enter_recursive_call(const char* where) {
+    if (++g_native_depth > kMaxNativeDepth) {
+        --g_native_depth;
+        raise(exc.RecursionError, std::string("maximum recursion depth exceeded") + where);
+        return false;
+    }
+    return true;
+}
+
+void leave_recursive_call() { --g_native_depth; }
+
+const std::string& type_name(Value v) { return type_of(v)->name; }
+
+}  // namespace apy::rt

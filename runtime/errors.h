@@ -1,0 +1,98 @@
+// Python exceptions inside the runtime. A function that fails sets the pending
+// exception and returns null (or false / -1); its caller passes the failure up.
+// No C++ exceptions are thrown for Python errors.
+#pragma once
+
+#include <string>
+
+#include "runtime/objects.h"
+
+namespace apy::rt {
+
+// The builtin exception hierarchy: X(name, base).
+#define APY_EXCEPTION_TYPES(X)                    \
+    X(BaseException, object)                      \
+    X(SystemExit, BaseException)                  \
+    X(KeyboardInterrupt, BaseException)           \
+    X(GeneratorExit, BaseException)               \
+    X(Exception, BaseException)                   \
+    X(StopIteration, Exception)                   \
+    X(StopAsyncIteration, Exception)              \
+    X(ArithmeticError, Exception)                 \
+    X(FloatingPointError, ArithmeticError)        \
+    X(OverflowError, ArithmeticError)             \
+    X(ZeroDivisionError, ArithmeticError)         \
+    X(AssertionError, Exception)                  \
+    X(AttributeError, Exception)                  \
+    X(BufferError, Exception)                     \
+    X(EOFError, Exception)                        \
+    X(ImportError, Exception)                     \
+    X(ModuleNotFoundError, ImportError)           \
+    X(LookupError, Exception)                     \
+    X(IndexError, LookupError)                    \
+    X(KeyError, LookupError)                      \
+    X(MemoryError, Exception)                     \
+    X(NameError, Exception)                       \
+    X(UnboundLocalError, NameError)               \
+    X(OSError, Exception)                         \
+    X(TimeoutError, OSError)                      \
+    X(ReferenceError, Exception)                  \
+    X(RuntimeError, Exception)                    \
+    X(NotImplementedError, RuntimeError)          \
+    X(RecursionError, RuntimeError)               \
+    X(SyntaxError, Exception)                     \
+    X(IndentationError, SyntaxError)              \
+    X(TabError, IndentationError)                 \
+    X(SystemError, Exception)                     \
+    X(TypeError, Exception)                       \
+    X(ValueError, Exception)                      \
+    X(UnicodeError, ValueError)                   \
+    X(Warning, Exception)                         \
+    X(DeprecationWarning, Warning)                \
+    X(RuntimeWarning, Warning)                    \
+    X(UserWarning, Warning)
+
+struct ExceptionTypes {
+#define APY_DECLARE_EXC(name, base) Type* name = nullptr;
+    APY_EXCEPTION_TYPES(APY_DECLARE_EXC)
+#undef APY_DECLARE_EXC
+};
+extern ExceptionTypes exc;
+
+// Raises [type]([message]). Always returns null, so `return raise(...)` reads naturally.
+Value raise(Type* type, std::string message);
+// printf-style message.
+Value raise_format(Type* type, const char* format, ...) __attribute__((format(printf, 2, 3)));
+// Raises an exception instance, or a class (instantiated with no arguments).
+// Sets __context__ from the exception being handled, as CPython does.
+Value raise_value(Value exception);
+// Raises [type] with args (a tuple of values): KeyError(key), StopIteration(value).
+Value raise_with_arg(Type* type, Value arg);
+
+bool has_pending();
+Value pending();          // the pending exception instance (null if none)
+Value take_pending();     // returns and clears it
+void clear_pending();
+void set_pending(Value exception);  // no context chaining
+// Whether the pending exception is an instance of [type].
+bool pending_is(Type* type);
+
+// The exception being handled (sys.exc_info()), maintained by the VM.
+Value handled_exception();
+void set_handled_exception(Value exception);
+
+// Makes an exception instance of [type] with [args] (no raise).
+Value make_exception(Type* type, Tuple* args);
+Value make_exception(Type* type, std::string_view message);
+
+// Guards native recursion (repr of nested containers, comparisons, calls) so
+// that deep structures raise RecursionError instead of overflowing the C++
+// stack. enter_recursive_call returns false with RecursionError
+// "maximum recursion depth exceeded[where]" pending when too deep.
+bool enter_recursive_call(const char* where = "");
+void leave_recursive_call();
+
+// "int", "MyClass": the type name used in messages.
+const std::string& type_name(Value v);
+
+}  // namespace apy::rt

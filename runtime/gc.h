@@ -1,0 +1,116 @@
+// The collector: a tracing mark-and-sweep collector over every heap object.
+//
+// Allocation never collects. The interpreter calls maybe_collect() at safe
+// points (calls, backward jumps), when every live value is reachable from a
+// root: the frames, the module table, the interned strings, the pending
+// exception, and the roots registered below. So native code may hold Values in
+// C++ locals freely, EXCEPT across a call back into apy code (a key function, a
+// __repr__ method, ...), which can reach a safe point: a native function that
+// calls back must keep the values it made itself in a Root or RootVector.
+// (Its arguments are safe: they sit on the caller's stack.)
+#pragma once
+
+#include <cstddef>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "runtime/object.h"
+
+namespace apy::rt {
+
+class Tracer {
+public:
+    void mark(Value v) {
+        if (v.is_object()) mark(v.as_object());
+    }
+    void mark(const Object* o) {
+        if (o && !o->gc_marked) {
+            const_cast<Object*>(o)->gc_marked = 1;
+            gray_.push_back(const_cast<Object*>(o));
+        }
+    }
+    template <class Range>
+    void mark_all(const Range& values) {
+        for (const auto& v : values) mark(v);
+    }
+    // Traces gray objects until none are left (iterative: deep structures cannot overflow).
+    void drain();
+
+private:
+    std::vector<Object*> gray_;
+};
+
+class Heap {
+public:
+    // Makes a T in place with [extra] bytes after it (for flexible arrays), typed [type].
+    template <class T, class... Args>
+    T* make_sized(Type* type, size_t extra, Args&&... args) {
+        void* memory = allocate_raw(sizeof(T) + extra);
+        T* object = new (memory) T(std::forward<Args>(args)...);
+        link(object, type, sizeof(T) + extra);
+        return object;
+    }
+    template <class T, class... Args>
+    T* make(Type* type, Args&&... args) {
+        return make_sized<T>(type, 0, std::forward<Args>(args)...);
+    }
+
+    // Runs a collection if enough has been allocated since the last one.
+    void maybe_collect() {
+        if (bytes_since_collect_ >= threshold_) collect();
+    }
+    void collect();
+
+    // Extra roots: a provider is called at every collection to mark what it holds.
+    using RootProvider = void (*)(Tracer&);
+    void add_root_provider(RootProvider provider) { providers_.push_back(provider); }
+
+    // Reports memory held outside objects (vector buffers, GMP limbs) so that it paces collection.
+    void note_external(size_t bytes) { bytes_since_collect_ += bytes; }
+
+    size_t live_objects() const { return live_objects_; }
+    size_t collections() const { return collections_; }
+    // APY_GC_STRESS=1: collect at every safe point, to flush out missing roots in tests.
+    void set_stress(bool on) { threshold_ = on ? 0 : kInitialThreshold; }
+
+    std::vector<Value> temp_roots;  // see Root below
+
+private:
+    static constexpr size_t kInitialThreshold = 8u << 20;
+
+    void* allocate_raw(size_t size);
+    void link(Object* object, Type* type, size_t size) {
+        object->type = type;
+        object->gc_next = all_;
+        object->gc_marked = 0;
+        all_ = object;
+        ++live_objects_;
+        bytes_since_collect_ += size;
+    }
+
+    Object* all_ = nullptr;
+    size_t live_objects_ = 0;
+    size_t bytes_since_collect_ = 0;
+    size_t threshold_ = kInitialThreshold;
+    size_t collections_ = 0;
+    std::vector<RootProvider> providers_;
+};
+
+Heap& heap();
+
+// Keeps one value alive for the scope, across calls back into apy code.
+class Root {
+public:
+    explicit Root(Value v) : index_(heap().temp_roots.size()) { heap().temp_roots.push_back(v); }
+    ~Root() { heap().temp_roots.resize(index_); }
+    Root(const Root&) = delete;
+    Root& operator=(const Root&) = delete;
+    Value get() const { return heap().temp_roots[index_]; }
+    void set(Value v) { heap().temp_roots[index_] = v; }
+
+private:
+    size_t index_;
+};
+
+}  // namespace apy::rt

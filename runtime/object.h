@@ -1,0 +1,141 @@
+// The heap object model. Every heap value starts with an Object header that
+// names its Type; a Type holds the name, the base classes, the attribute dict
+// and the slots, C++ function pointers the VM calls directly for the
+// operations it performs most (repr, hash, compare, call, iterate, ...).
+// Builtin types fill the slots with native code; classes defined in apy code
+// (see the object-model issue) fill them with functions that look up dunders.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/value.h"
+
+namespace apy::rt {
+
+struct Type;
+struct Str;
+struct Tuple;
+struct Dict;
+class Tracer;
+
+struct Object {
+    Type* type;
+    Object* gc_next;  // every object is on the heap's list, for the sweep
+    uint32_t gc_marked = 0;
+    uint32_t reserved = 0;
+};
+
+// Which C++ struct an instance is laid out as. Subclasses inherit it from their base.
+enum class Layout : uint8_t {
+    Object, Type, Int, Float, Str, Tuple, List, Dict, Set, FrozenSet, Range, Slice, Function,
+    BuiltinFunction, BoundMethod, Code, Module, Cell, Exception, Frame, Generator, Instance,
+    Iterator, Other
+};
+
+enum class CompareOp : uint8_t { Lt, Le, Eq, Ne, Gt, Ge };
+
+// The binary operators, in the order of BINARY_OP's operand (CPython's NB_* order).
+#define APY_BINARY_OPS(X)                                                                     \
+    X(Add, "+", "__add__", "__radd__", "__iadd__")                                            \
+    X(And, "&", "__and__", "__rand__", "__iand__")                                            \
+    X(FloorDivide, "//", "__floordiv__", "__rfloordiv__", "__ifloordiv__")                    \
+    X(LShift, "<<", "__lshift__", "__rlshift__", "__ilshift__")                               \
+    X(MatMul, "@", "__matmul__", "__rmatmul__", "__imatmul__")                                \
+    X(Multiply, "*", "__mul__", "__rmul__", "__imul__")                                       \
+    X(Remainder, "%", "__mod__", "__rmod__", "__imod__")                                      \
+    X(Or, "|", "__or__", "__ror__", "__ior__")                                                \
+    X(Power, "**", "__pow__", "__rpow__", "__ipow__")                                         \
+    X(RShift, ">>", "__rshift__", "__rrshift__", "__irshift__")                               \
+    X(Subtract, "-", "__sub__", "__rsub__", "__isub__")                                       \
+    X(TrueDivide, "/", "__truediv__", "__rtruediv__", "__itruediv__")                         \
+    X(Xor, "^", "__xor__", "__rxor__", "__ixor__")
+
+enum class BinaryOp : uint8_t {
+#define APY_ENUM_BINOP(name, sym, dunder, rdunder, idunder) name,
+    APY_BINARY_OPS(APY_ENUM_BINOP)
+#undef APY_ENUM_BINOP
+};
+
+enum class UnaryOp : uint8_t { Negative, Positive, Invert };
+
+// Native function convention (like CPython's vectorcall): args[0..nargs) are the
+// positional arguments; when kwnames is not null, the len(kwnames) values after
+// them are the keyword arguments, named by kwnames. Returns null with an
+// exception pending on error.
+using NativeFn = Value (*)(Value* args, int nargs, Tuple* kwnames);
+
+// Result of resuming something that can suspend (generators, coroutines, awaitables).
+enum class SendResult : uint8_t { Returned, Yielded, Error };
+
+struct Type : Object {
+    std::string name;           // "int", "MyClass"
+    std::string module;         // "builtins" for builtins, else the defining module
+    Type* base = nullptr;       // first base; object has none
+    std::vector<Type*> bases;   // all direct bases
+    std::vector<Type*> mro;     // C3 linearisation, starting with this type
+    Dict* dict = nullptr;       // attributes and methods
+    Layout layout = Layout::Object;
+    bool is_builtin = true;     // a builtin type's attributes cannot be set
+    bool is_abstract_base = false;
+    uint32_t flags = 0;
+
+    // Slots. Null means "not supported" (the generic code raises CPython's TypeError).
+    Value (*repr)(Value self) = nullptr;   // returns a Str
+    Value (*str)(Value self) = nullptr;    // null: use repr
+    // Hash into *out; false with an exception pending when unhashable or on error.
+    bool (*hash)(Value self, int64_t* out) = nullptr;
+    // Rich comparison: NotImplemented when the pair is not supported.
+    Value (*compare)(Value a, Value b, CompareOp op) = nullptr;
+    // Binary arithmetic with self on either side: NotImplemented when unsupported.
+    Value (*binary)(BinaryOp op, Value a, Value b) = nullptr;
+    // In-place arithmetic (+= on a list): NotImplemented falls back to `binary`.
+    Value (*inplace)(BinaryOp op, Value a, Value b) = nullptr;
+    Value (*unary)(UnaryOp op, Value self) = nullptr;
+    // Truth value: 1 true, 0 false, -1 error. Null: use len, else true.
+    int (*truth)(Value self) = nullptr;
+    // Length into *out; false on error.
+    bool (*length)(Value self, int64_t* out) = nullptr;
+    Value (*iter)(Value self) = nullptr;
+    // Next item; null with NO exception pending means exhausted (no StopIteration object made).
+    Value (*next)(Value self) = nullptr;
+    Value (*getitem)(Value self, Value key) = nullptr;
+    // Store (value not null) or delete (value null); false on error.
+    bool (*setitem)(Value self, Value key, Value value) = nullptr;
+    // 1 contained, 0 not, -1 error. Null: iterate and compare.
+    int (*contains)(Value self, Value item) = nullptr;
+    Value (*call)(Value self, Value* args, int nargs, Tuple* kwnames) = nullptr;
+    // Attribute lookup; null with AttributeError pending when absent. Null slot: generic lookup.
+    Value (*getattr)(Value self, Str* name) = nullptr;
+    // Store (value not null) or delete (value null).
+    bool (*setattr)(Value self, Str* name, Value value) = nullptr;
+    // Descriptor protocol: binding a function found on the type to an instance.
+    Value (*descr_get)(Value descr, Value instance, Value owner) = nullptr;
+    bool (*descr_set)(Value descr, Value instance, Value value) = nullptr;
+    // Creating instances: type(args) calls new then init.
+    Value (*new_instance)(Type* type, Value* args, int nargs, Tuple* kwnames) = nullptr;
+    // Generators, coroutines and awaitables (the VM's SEND).
+    SendResult (*send)(Value self, Value in, Value* out) = nullptr;
+
+    // Garbage collection: visit every reference the object holds; run the destructor.
+    void (*trace)(Object* self, Tracer& tracer) = nullptr;
+    void (*destroy)(Object* self) = nullptr;
+};
+
+// The type of any value, boxed or not.
+Type* type_of(Value v);
+
+// Whether [type] is [base] or derives from it.
+bool is_subtype(const Type* type, const Type* base);
+inline bool isinstance(Value v, const Type* base) { return is_subtype(type_of(v), base); }
+
+// A method implemented in C++, registered on a builtin type by a table of these.
+struct MethodDef {
+    const char* name;
+    NativeFn fn;
+};
+
+}  // namespace apy::rt

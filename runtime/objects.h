@@ -1,0 +1,248 @@
+// The C++ layouts of the builtin types, and the functions that make them.
+// Each type's behaviour lives in runtime/types/<type>.cpp.
+#pragma once
+
+#include <gmp.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/gc.h"
+#include "runtime/object.h"
+
+namespace apy::vm {
+struct Code;
+struct Frame;
+}  // namespace apy::vm
+
+namespace apy::rt {
+
+// ------------------------------------------------------------------- builtin types
+
+// The builtin types, one registration each; runtime/types/*.cpp fill them in.
+#define APY_BUILTIN_TYPES(X)                                                                  \
+    X(object) X(type) X(int) X(bool) X(float) X(str) X(tuple) X(list) X(dict) X(set)          \
+    X(frozenset) X(range) X(slice) X(function) X(builtin_function) X(method) X(code)          \
+    X(module) X(cell) X(NoneType) X(NotImplementedType) X(ellipsis) X(frame) X(generator)     \
+    X(coroutine) X(iterator) X(dict_keys) X(dict_values) X(dict_items)
+
+struct BuiltinTypes {
+#define APY_DECLARE_TYPE(name) Type* name##_ = nullptr;
+    APY_BUILTIN_TYPES(APY_DECLARE_TYPE)
+#undef APY_DECLARE_TYPE
+};
+extern BuiltinTypes types;
+
+// --------------------------------------------------------------------- objects
+
+struct BigInt : Object {
+    BigInt() { mpz_init(value); }
+    ~BigInt() { mpz_clear(value); }
+    mpz_t value;
+};
+
+struct Str : Object {
+    int64_t hash = -1;       // cached; -1 until computed
+    int64_t length = 0;      // in code points
+    int64_t size = 0;        // in bytes
+    bool ascii = false;      // every code point < 128: indexing by byte
+    bool interned = false;
+    char data[1];            // size bytes, then a NUL
+
+    std::string_view view() const { return {data, static_cast<size_t>(size)}; }
+};
+
+struct Tuple : Object {
+    int64_t size = 0;
+    Value items[1];  // size values (flexible array)
+};
+
+struct List : Object {
+    std::vector<Value> items;
+    Dict* attrs = nullptr;  // instance dict of a list subclass, else null
+};
+
+// Insertion-ordered hash table (like CPython's compact dict): entries in order,
+// an open-addressing index of entry positions. Deleted entries leave holes until resize.
+struct DictEntry {
+    Value key;  // null: deleted
+    Value value;
+    int64_t hash;
+};
+struct Dict : Object {
+    std::vector<DictEntry> entries;
+    std::vector<int32_t> index;  // -1 empty, -2 deleted; size a power of two
+    int64_t used = 0;            // live entries
+    Dict* attrs = nullptr;       // instance dict of a dict subclass, else null
+};
+
+// Sets (and frozensets) use CPython's own open-addressing table, so that they
+// iterate in CPython's order (set printing order is visible to programs).
+struct SetEntry {
+    Value key;  // null: empty; a dummy marker for deleted (see set.cpp)
+    int64_t hash;
+};
+struct Set : Object {
+    std::vector<SetEntry> table;  // size a power of two, >= 8
+    int64_t fill = 0;             // active + dummy entries
+    int64_t used = 0;             // active entries
+    int64_t finger = 0;           // for pop()
+    int64_t hash = -1;            // frozenset's cached hash
+    Dict* attrs = nullptr;
+};
+
+struct Range : Object {
+    int64_t start = 0, stop = 0, step = 1;  // apy ranges are limited to 64-bit bounds
+};
+
+struct Slice : Object {
+    Value start, stop, step;  // None when absent
+};
+
+struct Cell : Object {
+    Value value;  // null: empty
+};
+
+struct Module : Object {
+    Str* name = nullptr;
+    Dict* dict = nullptr;
+};
+
+struct Function : Object {
+    vm::Code* code = nullptr;
+    Dict* globals = nullptr;
+    Dict* builtins = nullptr;
+    Tuple* defaults = nullptr;    // may be null
+    Dict* kwdefaults = nullptr;   // may be null
+    Tuple* closure = nullptr;     // cells; may be null
+    Str* name = nullptr;
+    Str* qualname = nullptr;
+    Value doc = Value::none();
+    Dict* attrs = nullptr;        // function attributes, made on first store
+};
+
+struct BuiltinFunction : Object {
+    const char* name = nullptr;
+    NativeFn fn = nullptr;
+    Value self = Value::null();  // bound receiver for methods of builtin objects, else null
+    Type* owner = nullptr;       // the type a method belongs to (for repr), else null
+};
+
+struct BoundMethod : Object {
+    Value function;
+    Value self;
+};
+
+// Instances of classes defined in apy code (object model issue) and of `object()`.
+struct Instance : Object {
+    Dict* attrs = nullptr;
+};
+
+struct ExceptionObject : Object {
+    Tuple* args = nullptr;
+    Value cause = Value::none();
+    Value context = Value::none();
+    bool suppress_context = false;
+    Dict* attrs = nullptr;
+    // The traceback: frames the exception passed through, innermost last.
+    struct TraceEntry {
+        vm::Code* code;
+        int line;
+    };
+    std::vector<TraceEntry> traceback;
+};
+
+// Generic iterator over a sequence or a native source (list, tuple, str, range, dict views...).
+struct Iterator : Object {
+    Value source;
+    int64_t index = 0;
+    int64_t end = 0;    // for ranges: stop; for dicts: size at creation
+    int64_t step = 1;
+    uint8_t kind = 0;   // which kind of source; see iterator.cpp
+};
+
+// ------------------------------------------------------------------ constructors
+
+// Ints: small when they fit, else a BigInt.
+Value make_int(int64_t i);
+Value make_int_from_mpz(const mpz_t value);  // normalises to small when it fits
+inline bool is_int(Value v);                 // int or bool (bool is an int subclass)
+
+Str* make_str(std::string_view utf8);
+Value str_value(std::string_view utf8);
+// The interned string for an identifier: one object per distinct text.
+Str* intern(std::string_view utf8);
+
+Tuple* make_tuple(int64_t size);  // items start as None
+Tuple* make_tuple(const Value* items, int64_t size);
+List* make_list(std::vector<Value> items = {});
+Dict* make_dict();
+Set* make_set(bool frozen = false);
+Module* make_module(std::string_view name);
+BuiltinFunction* make_builtin(const char* name, NativeFn fn, Value self = Value::null(),
+                              Type* owner = nullptr);
+
+// Dict API (types/dict.cpp). Hashing and comparing keys may run apy code and fail.
+Value dict_get(Dict* d, Value key);                       // null when absent or on error
+bool dict_set(Dict* d, Value key, Value value);           // false on error
+int dict_del(Dict* d, Value key);                         // 1 deleted, 0 absent, -1 error
+Value dict_get_str(Dict* d, Str* key);                    // str keys: never fails; null when absent
+void dict_set_str(Dict* d, Str* key, Value value);        // str keys: never fails
+void dict_set_str(Dict* d, const char* key, Value value);  // interns the key
+// Set API (types/set.cpp).
+bool set_add(Set* s, Value key);
+int set_contains(Set* s, Value key);
+// List API (types/list.cpp).
+inline void list_append(List* l, Value v) { l->items.push_back(v); }
+
+// Makes a builtin type named [name] laid out as [layout] deriving from [base] (object when null).
+Type* make_builtin_type(const char* name, Layout layout, Type* base = nullptr);
+// Registers native methods (the table ends with {nullptr, nullptr}).
+void add_methods(Type* type, const MethodDef* methods);
+// Sets a plain attribute of a type (constants, classmethods).
+void set_type_attr(Type* type, const char* name, Value value);
+
+// Checked casts for values known to be of a layout.
+template <class T>
+inline T* as(Value v) {
+    return static_cast<T*>(v.as_object());
+}
+inline bool is_layout(Value v, Layout layout);
+inline bool is_str(Value v) { return is_layout(v, Layout::Str); }
+inline std::string_view str_view(Value v) { return as<Str>(v)->view(); }
+
+// ------------------------------------------------------------- containers (types/*.cpp)
+
+// In-place operators of lists, sets and dicts (l += x, s |= x, d |= x): the
+// result, or NotImplemented when the operator does not apply.
+Value list_inplace(BinaryOp op, Value a, Value b);
+Value set_inplace(BinaryOp op, Value a, Value b);
+Value dict_inplace(BinaryOp op, Value a, Value b);
+// The next int of a range iterator (the VM's FOR_ITER fast path); false when exhausted.
+bool range_iterator_next(Value it, int64_t* out);
+bool is_range_iterator(Value v);
+// CPython's PySlice_GetIndicesEx: clamps [s] to a sequence of [length]; false on error
+// ("slice step cannot be zero", non-int bounds).
+bool slice_indices(Slice* s, int64_t length, int64_t* start, int64_t* stop, int64_t* step,
+                   int64_t* slicelength);
+Slice* make_slice(Value start, Value stop, Value step);
+Range* make_range(int64_t start, int64_t stop, int64_t step);
+
+// The iterators of the builtin containers (types/iterator.cpp).
+enum class IterKind : uint8_t {
+    List, ListReverse, Tuple, Range, DictKeys, DictValues, DictItems, DictReverseKeys, Set
+};
+Value make_iterator(IterKind kind, Value source);
+
+// ---------------------------------------------------------------------- inline
+
+inline bool is_layout(Value v, Layout layout) {
+    return v.is_object() && v.as_object()->type->layout == layout;
+}
+inline bool is_int(Value v) {
+    return v.is_small_int() || v.is_bool() || is_layout(v, Layout::Int);
+}
+
+}  // namespace apy::rt
