@@ -196,6 +196,7 @@ bool set_add(Set* s, Value key);
 int set_contains(Set* s, Value key);
 // List API (types/list.cpp).
 inline void list_append(List* l, Value v) { l->items.push_back(v); }
+bool list_extend(List* l, Value iterable);  // false on error
 
 // Makes a builtin type named [name] laid out as [layout] deriving from [base] (object when null).
 Type* make_builtin_type(const char* name, Layout layout, Type* base = nullptr);
@@ -229,6 +230,23 @@ bool slice_indices(Slice* s, int64_t length, int64_t* start, int64_t* stop, int6
                    int64_t* slicelength);
 Slice* make_slice(Value start, Value stop, Value step);
 Range* make_range(int64_t start, int64_t stop, int64_t step);
+int64_t range_length(const Range* r);
+
+// The index a subscript [key] names in a sequence of [length] (negatives count from the
+// end; the result may still be out of range); false with TypeError "<what> indices must
+// be integers or slices, not str" (or an __index__ error) pending.
+bool sequence_index(Value key, int64_t length, const char* what, int64_t* out);
+// An index argument clamped to int64 (big ints saturate); false with TypeError [error] pending
+// when [v] is not an int and has no __index__.
+bool clamped_index(Value v, const char* error, int64_t* out);
+// The optional start/stop arguments of index() methods, made non-negative.
+bool search_bounds(const Value* args, int nargs, int64_t length, int64_t* start, int64_t* stop);
+// The count of a sequence repetition (seq * n): 1 ok, -1 error, 0 when [n] is not an int
+// and the other operand may implement the operator (NotImplemented).
+int repeat_count(Value n, int64_t* out);
+// Self-reference guard for the reprs of containers: false when [o] is already being shown.
+bool repr_enter(Object* o);
+void repr_leave(Object* o);
 
 // The iterators of the builtin containers (types/iterator.cpp).
 enum class IterKind : uint8_t {
