@@ -164,8 +164,7 @@ Token Lexer::next_token() {
             // Non-ASCII characters always scan as names, so this is an ASCII byte.
             auto c = static_cast<unsigned char>(*start);
             if (unicode::is_printable(c)) fail("SyntaxError", "invalid syntax", line_, col(start));
-            fail("SyntaxError", "invalid non-printable character U+" + hex_code(c), line_,
-                 col(start));
+            fail_chars("invalid non-printable character U+" + hex_code(c), line_, col(start));
         }
         }
     }
@@ -242,7 +241,7 @@ Token Lexer::scan_name(const char* start, const char* end) {
             } else {
                 message = "invalid non-printable character U+" + hex_code(cp);
             }
-            fail("SyntaxError", message, line_, col(start + at));
+            fail_chars(message, line_, col(start + at));
         }
     }
     cur_ = end;
@@ -275,7 +274,8 @@ Token Lexer::scan_number(const char* start) {
         case 'o': keyword = lookahead("r"); break;
         case 'n': keyword = lookahead("ot"); break;
         }
-        if (!keyword && is_potential_identifier_char(c)) {
+        // A non-ASCII character does not count here: "1é" is a number and a name.
+        if (!keyword && c < 128 && is_potential_identifier_char(c)) {
             back();
             fail_before(p, std::string("invalid ") + kind + " literal");
         }
@@ -445,8 +445,8 @@ Token Lexer::scan_string(const char* start, const char* quote) {
             int detected = p == end_ && line_start_ == end_ && line_ > 1 ? line_ - 1 : line_;
             std::string what = quote_size == 3 ? "unterminated triple-quoted string literal"
                                                : "unterminated string literal";
-            fail("SyntaxError", what + " (detected at line " + std::to_string(detected) + ")",
-                 begin.line, begin.col);
+            fail_chars(what + " (detected at line " + std::to_string(detected) + ")",
+                       begin.line, begin.col);
         }
         ++p;
         if (c == '\n') new_line(p);
@@ -540,7 +540,12 @@ void Lexer::fail_before(const char* p, const std::string& message) const {
     const char* q = p - 1;
     // Step back to the start of a multi-byte character so the caret lands on it.
     while (q > line_start_ && (static_cast<unsigned char>(*q) & 0xC0) == 0x80) --q;
-    fail("SyntaxError", message, line_, col(q));
+    fail_chars(message, line_, col(q));
+}
+
+void Lexer::fail_chars(const std::string& message, int line, int byte_col) const {
+    std::string text = source_.line_text(line);
+    fail("SyntaxError", message, line, unicode::count_code_points(text, byte_col));
 }
 
 }  // namespace apy::lex

@@ -44,6 +44,9 @@ private:
     // A SyntaxError with the caret under the character just before [p], like CPython's
     // syntaxerror() whose offset is that of the tokenizer's cursor.
     [[noreturn]] void fail_before(const char* p, const std::string& message) const;
+    // A SyntaxError whose caret column CPython's tokenizer counts in characters: converts
+    // [byte_col] on [line] (see SyntaxErrorInfo::col).
+    [[noreturn]] void fail_chars(const std::string& message, int line, int byte_col) const;
 
     const Source& source_;
     const char* text_;        // source_.text, NUL-terminated

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "lexer/unicode.h"
-
 namespace apy {
 
 Source::Source(std::string path_arg, std::string text_arg) : path(std::move(path_arg)) {
@@ -48,11 +46,10 @@ std::string format_syntax_error(const Source& source, const SyntaxErrorInfo& err
     // CPython's C code sees the line as a C string: it stops at a NUL byte.
     if (size_t nul = text.find('\0'); nul != std::string::npos) text.resize(nul);
 
-    // The rest follows print_error_text() in CPython 3.11's pythonrun.c: offsets are
-    // 1-based character offsets there.
-    long offset = error.col < 0 ? 0 : lex::unicode::count_code_points(text, error.col) + 1;
-    long end_offset =
-        error.end_col < 0 ? -1 : lex::unicode::count_code_points(text, error.end_col) + 1;
+    // The rest follows print_error_text() in CPython 3.11's pythonrun.c: offsets are 1-based
+    // there, and the caret is placed by counting characters.
+    long offset = error.col < 0 ? 0 : error.col + 1;
+    long end_offset = error.end_col < 0 ? -1 : error.end_col + 1;
     long line_size = static_cast<long>(text.size()) + 1;  // the text includes its newline
     if (end_offset > line_size + 1) end_offset = line_size + 1;
     long carets = (end_offset > 0 && end_offset > offset) ? end_offset - offset : 1;

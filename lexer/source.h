@@ -30,7 +30,11 @@ struct SyntaxErrorInfo : std::runtime_error {
     std::string type;     // "SyntaxError", "IndentationError" or "TabError"
     std::string message;  // CPython's text, e.g. "invalid syntax"
     int line;             // 1-based
-    int col;              // 0-based byte column of the caret, -1 for none
+    // 0-based byte column of the caret, -1 for none. Like CPython, format_syntax_error
+    // uses it as a character count: CPython's parser and compiler report byte offsets that
+    // way. The few lexer errors that CPython's tokenizer reports in characters (bad
+    // characters, literals, brackets) hold a character column instead.
+    int col;
     int end_col;          // 0-based exclusive end of a ^^^ range, -1 for a single caret
 };
 
