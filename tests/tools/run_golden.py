@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Run ONE golden script under an interpreter and compare with its stored expectations.
+
+    run_golden.py --apy build/apy tests/golden/basics/arith.apy
+
+A golden script `name.apy` comes with:
+  name.out   expected stdout, compared byte for byte;
+  name.err   only for scripts that exit non-zero: two lines, `exit: N` and the LAST
+             line of stderr (e.g. `ZeroDivisionError: division by zero`);
+  name.in    optional, fed to stdin (otherwise stdin is empty).
+Comments among the script's first lines tune the run:
+  # args: a b c              extra argv, split like a shell would (shlex)
+  # flags: --virtual-time    extra flags for apy itself (not given to python3 by regen.py)
+  # apy-only: <reason>       regen.py leaves .out/.err alone (they are written by hand)
+
+The script runs with cwd = its folder and is named `name.apy` on the command line. When
+its folder has a subfolder `modules/` (helper modules and packages that are not tests),
+it runs instead in a temporary copy of its folder into which the contents of `modules/`
+are merged, so that `import helper_mod` finds `helper_mod.apy` beside the script; in that
+copy each `.apy` file also exists as `.py` so that python3 (the oracle) can import it too.
+
+This module is also the library used by regen.py (same way of running scripts).
+Exit status: 0 on match, 1 on mismatch (a unified diff is printed), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+GOLDEN_ROOT = Path(__file__).resolve().parent.parent / "golden"
+HELPER_DIR_NAME = "modules"  # folders with this name hold helper modules, never tests
+HEADER_LINES = 5  # directives are looked for in this many first lines
+DEFAULT_TIMEOUT = 60.0
+
+
+# ----------------------------------------------------------------------------- discovery
+
+
+def golden_relative(path: Path) -> tuple[str, ...]:
+    """Parts of path below tests/golden (or below the last folder named `golden`)."""
+    path = path.resolve()
+    try:
+        return path.relative_to(GOLDEN_ROOT).parts
+    except ValueError:
+        parts = path.parts
+        if "golden" in parts:
+            i = len(parts) - 1 - parts[::-1].index("golden")
+            return parts[i + 1:]
+        return parts[-2:]
+
+
+def is_helper(path: Path) -> bool:
+    """True for files inside a folder named `modules` below an area folder
+    (tests/golden/<area>/**/modules/**): helper modules and packages, not tests.
+    The top-level area tests/golden/modules/ (tests of time, math, sys...) is not one."""
+    rel = golden_relative(path)
+    return HELPER_DIR_NAME in rel[1:-1]
+
+
+def find_scripts(paths: list[str] | None = None) -> list[Path]:
+    """Golden scripts under the given files/folders (default: all of tests/golden)."""
+    roots = [Path(p) for p in paths] if paths else [GOLDEN_ROOT]
+    found: set[Path] = set()
+    for root in roots:
+        root = root.resolve()
+        if root.is_dir():
+            for p in root.rglob("*.apy"):
+                if not is_helper(p):
+                    found.add(p)
+        elif root.suffix == ".apy" and root.exists():
+            if not is_helper(root):
+                found.add(root)
+        else:
+            raise FileNotFoundError(f"no such golden script or folder: {root}")
+    return sorted(found)
+
+
+# ----------------------------------------------------------------------------- directives
+
+
+@dataclass
+class Directives:
+    args: list[str]
+    flags: list[str]
+    apy_only: str | None
+
+
+def read_directives(script: Path) -> Directives:
+    args: list[str] = []
+    flags: list[str] = []
+    apy_only = None
+    with open(script, encoding="utf-8", errors="replace") as f:
+        for i, line in enumerate(f):
+            if i >= HEADER_LINES:
+                break
+            s = line.strip()
+            if not s.startswith("#"):
+                continue
+            body = s[1:].strip()
+            key, sep, value = body.partition(":")
+            if not sep:
+                continue
+            key = key.strip().lower()
+            if key == "args":
+                args = shlex.split(value)
+            elif key == "flags":
+                flags = shlex.split(value)
+            elif key == "apy-only" and i == 0:
+                apy_only = value.strip() or "(no reason given)"
+    return Directives(args, flags, apy_only)
+
+
+# ----------------------------------------------------------------------------- running
+
+
+@dataclass
+class Result:
+    stdout: bytes
+    stderr: bytes
+    exit_code: int | None  # None: timed out
+
+    def last_stderr_line(self) -> str:
+        text = self.stderr.decode("utf-8", errors="replace")
+        lines = [ln.rstrip() for ln in text.splitlines()]
+        lines = [ln for ln in lines if ln.strip()]
+        return lines[-1] if lines else ""
+
+    def err_text(self) -> str | None:
+        """Contents of the .err file this run corresponds to (None: exit 0, no .err)."""
+        if self.exit_code == 0:
+            return None
+        code = "timeout" if self.exit_code is None else str(self.exit_code)
+        return f"exit: {code}\n{self.last_stderr_line()}\n"
+
+
+def _merge_tree(src: Path, dst: Path) -> None:
+    for item in src.iterdir():
+        target = dst / item.name
+        if item.is_dir():
+            if item.name == "__pycache__":
+                continue
+            target.mkdir(exist_ok=True)
+            _merge_tree(item, target)
+        else:
+            shutil.copy2(item, target)
+
+
+def _add_py_twins(root: Path) -> None:
+    for p in list(root.rglob("*.apy")):
+        twin = p.with_suffix(".py")
+        if not twin.exists():
+            shutil.copy2(p, twin)
+
+
+def run_script(
+    script: Path,
+    command: list[str],
+    *,
+    extra_flags: list[str] | None = None,
+    env_overrides: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Result:
+    """Run `command + extra_flags + [name.apy] + args` the golden way."""
+    script = script.resolve()
+    directives = read_directives(script)
+    env = dict(os.environ)
+    for var in ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONWARNINGS"):
+        env.pop(var, None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONHASHSEED"] = "0"
+    if env_overrides:
+        env.update(env_overrides)
+    stdin_path = script.with_suffix(".in")
+    argv = list(command) + list(extra_flags or []) + [script.name] + directives.args
+
+    tmp = None
+    cwd = script.parent
+    try:
+        helper_dir = script.parent / HELPER_DIR_NAME
+        if helper_dir.is_dir() and len(golden_relative(script)) >= 2:
+            tmp = tempfile.TemporaryDirectory(prefix="apy-golden-")
+            cwd = Path(tmp.name)
+            for item in script.parent.iterdir():
+                if item.is_file():
+                    shutil.copy2(item, cwd / item.name)
+            _merge_tree(helper_dir, cwd)
+            _add_py_twins(cwd)
+        stdin = open(stdin_path, "rb") if stdin_path.exists() else subprocess.DEVNULL
+        try:
+            proc = subprocess.run(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                timeout=timeout,
+            )
+            return Result(proc.stdout, proc.stderr, proc.returncode)
+        except subprocess.TimeoutExpired as e:
+            return Result(e.stdout or b"", e.stderr or b"", None)
+        finally:
+            if stdin is not subprocess.DEVNULL:
+                stdin.close()
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+# ----------------------------------------------------------------------------- comparing
+
+
+def _diff(expected: bytes | str, actual: bytes | str, name_exp: str, name_act: str) -> str:
+    if isinstance(expected, bytes):
+        expected = expected.decode("utf-8", errors="backslashreplace")
+    if isinstance(actual, bytes):
+        actual = actual.decode("utf-8", errors="backslashreplace")
+    lines = difflib.unified_diff(
+        expected.splitlines(keepends=True),
+        actual.splitlines(keepends=True),
+        fromfile=name_exp,
+        tofile=name_act,
+    )
+    out = []
+    for ln in lines:
+        out.append(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def compare(script: Path, result: Result) -> list[str]:
+    """Problems (each a printable block) between stored expectations and result."""
+    problems = []
+    out_path = script.with_suffix(".out")
+    err_path = script.with_suffix(".err")
+    if not out_path.exists():
+        problems.append(f"missing expectation file {out_path} (run tests/tools/regen.py)\n")
+        expected_out = b""
+    else:
+        expected_out = out_path.read_bytes()
+    if result.stdout != expected_out:
+        problems.append(
+            "stdout differs:\n"
+            + _diff(expected_out, result.stdout, str(out_path), "actual stdout")
+        )
+    expected_err = err_path.read_text(encoding="utf-8") if err_path.exists() else None
+    actual_err = result.err_text()
+    if expected_err != actual_err:
+        problems.append(
+            "exit status / last stderr line differs:\n"
+            + _diff(
+                expected_err if expected_err is not None else "exit: 0\n",
+                actual_err if actual_err is not None else "exit: 0\n",
+                str(err_path),
+                "actual",
+            )
+        )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--apy", required=True, help="interpreter command (e.g. build/apy)")
+    ap.add_argument("--timeout", type=float,
+                    default=float(os.environ.get("APY_GOLDEN_TIMEOUT", DEFAULT_TIMEOUT)))
+    ap.add_argument("script", help="the golden .apy script")
+    opts = ap.parse_args(argv)
+
+    script = Path(opts.script).resolve()
+    if not script.exists():
+        print(f"run_golden: no such script: {script}", file=sys.stderr)
+        return 2
+    apy = shlex.split(opts.apy)
+    if os.sep in apy[0] or apy[0].startswith("."):
+        apy[0] = str(Path(apy[0]).resolve())
+    directives = read_directives(script)
+    overrides = {}
+    if "APY_VIRTUAL_TIME" in os.environ:  # passed through explicitly (documented knob)
+        overrides["APY_VIRTUAL_TIME"] = os.environ["APY_VIRTUAL_TIME"]
+    result = run_script(script, apy, extra_flags=directives.flags,
+                        env_overrides=overrides, timeout=opts.timeout)
+    problems = compare(script, result)
+    if result.exit_code is None:
+        problems.insert(0, f"TIMEOUT after {opts.timeout:g} s (a hang is a failure)\n")
+    if not problems:
+        return 0
+    cmd = " ".join(shlex.quote(a) for a in apy + directives.flags + [script.name]
+                   + directives.args)
+    print(f"FAIL {script}\n  command: (cd {script.parent} && {cmd})")
+    for p in problems:
+        sys.stdout.write(p)
+    if result.stderr:
+        tail = result.stderr.decode("utf-8", errors="replace").splitlines()[-15:]
+        print("--- last stderr lines:")
+        print("\n".join(tail))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
