@@ -191,9 +191,17 @@ int dict_del(Dict* d, Value key);                         // 1 deleted, 0 absent
 Value dict_get_str(Dict* d, Str* key);                    // str keys: never fails; null when absent
 void dict_set_str(Dict* d, Str* key, Value value);        // str keys: never fails
 void dict_set_str(Dict* d, const char* key, Value value);  // interns the key
+// d.update(other): a dict, a mapping (keys()) or an iterable of pairs; false on error.
+bool dict_update(Dict* d, Value other);
+// dict(...)/d.update(...) arguments: at most one positional, then keywords ([name] for errors).
+bool dict_init_from(Dict* d, const char* name, Value* args, int nargs, Tuple* kwnames);
 // Set API (types/set.cpp).
 bool set_add(Set* s, Value key);
 int set_contains(Set* s, Value key);
+// In-place set operations with any iterable, in CPython's order; false on error.
+bool set_update(Set* s, Value iterable);
+bool set_difference_update(Set* s, Value iterable);
+bool set_symmetric_difference_update(Set* s, Value iterable);
 // List API (types/list.cpp).
 inline void list_append(List* l, Value v) { l->items.push_back(v); }
 bool list_extend(List* l, Value iterable);  // false on error
