@@ -349,7 +349,7 @@ Expr* Builder::slice(Expr* lower, Expr* upper, Expr* step, const Span& s) {
     return track(n);
 }
 
-Expr* Builder::call(Expr* func, CallArgs args, const Span& s) {
+Expr* Builder::call(Expr* func, CallArgs args, const Span& close, const Span& s) {
     auto* n = node<Call>(s);
     n->func = func;
     bool seen_keyword = false, seen_double_star = false;
@@ -365,14 +365,16 @@ Expr* Builder::call(Expr* func, CallArgs args, const Span& s) {
             a.value->loc.end_col = n->loc.end_col;
             [[fallthrough]];
         case CallArg::Positional:
+            // CPython reports these at the closing parenthesis.
             if (seen_double_star)
-                error("positional argument follows keyword argument unpacking", a.span);
-            if (seen_keyword) error("positional argument follows keyword argument", a.span);
+                error("positional argument follows keyword argument unpacking", close);
+            if (seen_keyword) error("positional argument follows keyword argument", close);
             n->args.push_back(a.value);
             break;
         case CallArg::Star:
             if (seen_double_star)
-                error("iterable argument unpacking follows keyword argument unpacking", a.span);
+                error("iterable argument unpacking follows keyword argument unpacking",
+                      Span{a.span.begin, {a.span.begin.line, a.span.begin.col + 1}});
             n->args.push_back(a.value);
             break;
         case CallArg::Keyword: {
@@ -382,7 +384,7 @@ Expr* Builder::call(Expr* func, CallArgs args, const Span& s) {
             if (a.key->kind == ExprKind::Constant) {
                 auto k = static_cast<Constant*>(a.key)->value_kind;
                 if (k == ConstKind::True || k == ConstKind::False || k == ConstKind::None)
-                    error(std::string("cannot assign to ") + expr_name(a.key), a.span);
+                    error(std::string("cannot assign to ") + expr_name(a.key), a.key_span);
             }
             if (a.key->kind != ExprKind::Name || key_loc.col != span_loc.col ||
                 key_loc.line != span_loc.line)
@@ -741,8 +743,14 @@ Arguments* Builder::arguments(Params params, bool is_lambda, const Span& s) {
         depth_max = std::max(depth_max, depth(p.annotation));
         return arg;
     };
+    // CPython points at a whole plain parameter but only at the '*' or '**' of the others.
+    auto head = [](const Param& p) {
+        if (p.kind == Param::Plain) return p.span;
+        int len = p.kind == Param::DoubleStar ? 2 : 1;
+        return Span{p.span.begin, {p.span.begin.line, p.span.begin.col + len}};
+    };
     for (const Param& p : params) {
-        if (seen_kwarg) error("arguments cannot follow var-keyword argument", p.span);
+        if (seen_kwarg) error("arguments cannot follow var-keyword argument", head(p));
         depth_max = std::max(depth_max, depth(p.default_value));
         switch (p.kind) {
         case Param::Slash:
@@ -754,7 +762,7 @@ Arguments* Builder::arguments(Params params, bool is_lambda, const Span& s) {
             a->args.clear();
             break;
         case Param::Star:
-            if (seen_star) error("* argument may appear only once", p.span);
+            if (seen_star) error("* argument may appear only once", head(p));
             if (p.default_value)
                 error("var-positional argument cannot have default value", p.default_span);
             seen_star = true;
@@ -803,7 +811,8 @@ Stmt* Builder::function_def(std::string name, Params params, Expr* returns, Stmt
     return done(f);
 }
 
-Stmt* Builder::class_def(std::string name, CallArgs args, StmtList body, const Span& s) {
+Stmt* Builder::class_def(std::string name, CallArgs args, const Span& close, StmtList body,
+                         const Span& s) {
     auto* c = node<ClassDef>(s);
     c->name = std::move(name);
     // Reuse the call checks: a class header's arguments follow the same rules.
@@ -816,7 +825,7 @@ Stmt* Builder::class_def(std::string name, CallArgs args, StmtList body, const S
             error_at("invalid syntax", l);
         }
     }
-    auto* call_expr = static_cast<Call*>(call(this->name("", s), std::move(args), s));
+    auto* call_expr = static_cast<Call*>(call(this->name("", s), std::move(args), close, s));
     c->bases = call_expr->args;
     c->keywords = call_expr->keywords;
     c->body = std::move(body);

@@ -105,7 +105,7 @@ public:
     ast::Expr* attribute(ast::Expr* value, std::string attr, const Span& s);
     ast::Expr* subscript(ast::Expr* value, ast::Expr* slice, const Span& s);
     ast::Expr* slice(ast::Expr* lower, ast::Expr* upper, ast::Expr* step, const Span& s);
-    ast::Expr* call(ast::Expr* func, CallArgs args, const Span& s);
+    ast::Expr* call(ast::Expr* func, CallArgs args, const Span& close, const Span& s);
     ast::Expr* tuple(ast::ExprList elts, const Span& s);
     ast::Expr* list(ast::ExprList elts, const Span& s);
     ast::Expr* set(ast::ExprList elts, const Span& s);
@@ -130,7 +130,8 @@ public:
                                 const Span& s);
     ast::Stmt* function_def(std::string name, Params params, ast::Expr* returns,
                             ast::StmtList body, const Span& s);
-    ast::Stmt* class_def(std::string name, CallArgs args, ast::StmtList body, const Span& s);
+    ast::Stmt* class_def(std::string name, CallArgs args, const Span& close, ast::StmtList body,
+                         const Span& s);
     ast::Stmt* decorate(ast::ExprList decorators, ast::Stmt* def, const Span& s);
     ast::Stmt* make_async(ast::Stmt* stmt, const Span& s);
     ast::Stmt* for_stmt(ast::Expr* target, ast::Expr* iter, ast::StmtList body,

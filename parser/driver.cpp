@@ -169,11 +169,7 @@ const lex::Token& Driver::tok(size_t i) {
             toks_.push_back(std::move(t));
             depth_.push_back(d);
         } catch (SyntaxErrorInfo& e) {
-            if (fstring_) {
-                if (e.line == 1 && e.col >= 0) e.col += col_offset_;
-                if (e.line == 1 && e.end_col >= 0) e.end_col += col_offset_;
-                e.line += line_offset_;
-            }
+            if (fstring_) e.line += line_offset_;
             lex_error_ = e;
             throw;
         }
@@ -241,15 +237,8 @@ void Driver::bison_error(const Span& where, const std::string& message) {
 
 void Driver::fail(const std::string& type, const std::string& message, lex::Pos begin,
                   int end_col) {
-    int line = begin.line, col = begin.col;
-    if (fstring_) {
-        if (line == 1) {
-            col += col_offset_;
-            if (end_col >= 0) end_col += col_offset_;
-        }
-        line += line_offset_;
-    }
-    throw SyntaxErrorInfo(type, message, line, col, end_col);
+    // In an f-string field CPython 3.11 keeps the column within "(expr)": so do we.
+    throw SyntaxErrorInfo(type, message, begin.line + line_offset_, begin.col, end_col);
 }
 
 void Driver::fail_range(const std::string& message, lex::Pos begin, lex::Pos end) {
@@ -269,7 +258,8 @@ size_t Driver::line_start(size_t i) const {
 // Walks back from token [last] over a disjunction at its bracket depth; returns its first token.
 size_t Driver::expr_start_back(size_t last) {
     size_t i = last;
-    int d = depth_[last];
+    // depth_ is the depth before a token: a closing bracket's is one more than its group's.
+    int d = is_close(toks_[last].kind) ? depth_[last] - 1 : depth_[last];
     while (true) {
         Tok k = toks_[i].kind;
         if (is_close(k)) {
@@ -280,32 +270,82 @@ size_t Driver::expr_start_back(size_t last) {
         }
         if (i == 0) return 0;
         Tok prev = toks_[i - 1].kind;
-        if (depth_[i - 1] != d || !in_disjunction(prev)) return i;
+        int prev_depth = is_close(prev) ? depth_[i - 1] - 1 : depth_[i - 1];
+        if (prev_depth != d || !in_disjunction(prev)) return i;
         --i;
     }
 }
 
-// Walks forward from token [first] over an expression; returns its last token.
+// Walks forward from token [first] over one expression (a bitwise_or when [bitwise_only]);
+// returns its last token. A small state machine: operand, then trailers or an operator.
 size_t Driver::expr_end_forward(size_t first, bool bitwise_only) {
     size_t last = first;
     try {
-        int d = depth_[first];
-        for (size_t i = first;; ++i) {
-            const lex::Token& t = tok(i);
-            if (depth_[i] == d) {
-                if (is_close(t.kind)) return last;
-                bool ok = is_open(t.kind) || (bitwise_only ? in_bitwise_or(t.kind)
-                                                           : in_disjunction(t.kind) ||
-                                                                 t.kind == Tok::If ||
-                                                                 t.kind == Tok::Else ||
-                                                                 t.kind == Tok::Lambda);
-                if (!ok) return last;
+        size_t i = first;
+        bool want_operand = true;
+        while (true) {
+            const Tok k = tok(i).kind;
+            if (want_operand) {
+                bool prefix = k == Tok::Minus || k == Tok::Plus || k == Tok::Tilde ||
+                              k == Tok::Await || (!bitwise_only && k == Tok::Not);
+                if (prefix) {
+                    ++i;
+                    continue;
+                }
+                if (!ends_atom(k) && !is_open(k)) return last;
+                want_operand = false;
+            } else if (k == Tok::Dot) {
+                if (tok(i + 1).kind != Tok::Name) return last;
+                ++i;
+            } else if (is_open(k) || k == Tok::String || k == Tok::FString) {
+                // A call, a subscript or an adjacent string.
+            } else if (in_bitwise_or(k) && !ends_atom(k) && k != Tok::Tilde && k != Tok::Await) {
+                want_operand = true;
+                ++i;
+                continue;
+            } else if (!bitwise_only && in_disjunction(k) && !ends_atom(k)) {
+                // Comparisons, and/or; `not in` and `is not` take two tokens.
+                if ((k == Tok::Not && tok(i + 1).kind == Tok::In) ||
+                    (k == Tok::Is && tok(i + 1).kind == Tok::Not))
+                    ++i;
+                want_operand = true;
+                ++i;
+                continue;
+            } else {
+                return last;
             }
-            if (t.kind == Tok::EndOfFile || t.kind == Tok::Newline) return last;
+            // Skip a bracketed group as a whole.
+            if (is_open(tok(i).kind)) {
+                int d = depth_[i];
+                size_t j = i + 1;
+                while (!(depth_[j] == d + 1 && is_close(tok(j).kind)) &&
+                       tok(j).kind != Tok::EndOfFile)
+                    ++j;
+                if (tok(j).kind == Tok::EndOfFile) return last;
+                i = j;
+            }
             last = i;
+            ++i;
         }
     } catch (const SyntaxErrorInfo&) {
         return last;
+    }
+}
+
+// Parses tokens [first, last] of one line again as an expression, for messages that name
+// what the user wrote ("cannot assign to attribute here"). Null when that fails.
+const ast::Expr* Driver::reparse(size_t first, size_t last, ast::Arena& arena) {
+    if (toks_[first].begin.line != toks_[last].end.line) return nullptr;
+    std::string line = source_.line_text(toks_[first].begin.line);
+    int from = toks_[first].begin.col, to = toks_[last].end.col;
+    if (from < 0 || to > static_cast<int>(line.size()) || from >= to) return nullptr;
+    try {
+        Source sub("<expr>", "(" + line.substr(from, to - from) + ")");
+        Driver d(sub, Mode::Eval, arena);
+        ast::StmtList body = d.run();
+        return static_cast<ast::ExprStmt*>(body[0])->value;
+    } catch (const SyntaxErrorInfo&) {
+        return nullptr;
     }
 }
 
@@ -314,11 +354,12 @@ void Driver::syntax_error(int lookahead, const Span& where, const std::vector<in
         return std::find(expected.begin(), expected.end(), static_cast<int>(k)) != expected.end();
     };
     if (delivered_ == 0 || toks_.empty()) fail("SyntaxError", "invalid syntax", where.begin, -1);
-    size_t idx = std::min(delivered_, toks_.size() - 1);
-    if (toks_[idx].kind != Tok::EndOfFile || delivered_ < toks_.size()) idx = delivered_ - 1;
-    if (lookahead == SK::S_YYEOF) idx = toks_.size() - 1;
-    const lex::Token& t = toks_[idx];
-    const lex::Token* p = idx > 0 ? &toks_[idx - 1] : nullptr;
+    size_t idx = lookahead == SK::S_YYEOF ? toks_.size() - 1 : delivered_ - 1;
+    // Copies: looking ahead below may grow toks_.
+    const lex::Token t = toks_[idx];
+    lex::Token p;
+    p.kind = Tok::Newline;
+    if (idx > 0) p = toks_[idx - 1];
     error_at_eof_ = t.kind == Tok::EndOfFile;
     int t_end = t.end.line == t.begin.line ? t.end.col : -1;
     if (t.kind == Tok::Newline) t_end = t.begin.col;
@@ -326,32 +367,32 @@ void Driver::syntax_error(int lookahead, const Span& where, const std::vector<in
     if (t.kind == Tok::Indent) {
         std::string line = source_.line_text(t.begin.line);
         int width = static_cast<int>(line.find_first_not_of(" \t\f"));
-        fail("IndentationError", "unexpected indent", lex::Pos{t.begin.line, std::max(0, width - 1)},
-             -1);
+        fail("IndentationError", "unexpected indent",
+             lex::Pos{t.begin.line, std::max(0, width - 1)}, -1);
     }
 
-    if (has(SK::S_Indent) && p && p->kind == Tok::Newline) {
+    if (has(SK::S_Indent) && idx > 0 && p.kind == Tok::Newline) {
         size_t h = line_start(idx - 1);
         const char* what = block_name(toks_[h], h + 1 < toks_.size() ? &toks_[h + 1] : nullptr);
         if (what) {
             std::string msg = std::string("expected an indented block after ") + what +
                               " on line " + std::to_string(toks_[h].begin.line);
-            // At the end of the input CPython points after the header line.
-            size_t next = idx;
-            while (toks_[next].kind == Tok::Dedent && next + 1 < toks_.size()) ++next;
-            if (toks_[next].kind == Tok::Dedent) {
+            if (t.kind == Tok::Dedent) {
+                // The next line is less indented: CPython gives its line and no column,
+                // or the header's end at the end of the input.
+                lex::Token next = t;
                 try {
-                    while (tok(next).kind == Tok::Dedent) ++next;
+                    for (size_t j = idx; next.kind == Tok::Dedent; ++j) next = tok(j);
                 } catch (const SyntaxErrorInfo&) {
                 }
+                if (next.kind == Tok::EndOfFile) {
+                    error_at_eof_ = true;
+                    fail("IndentationError", msg, p.begin, -1);
+                }
+                fail("IndentationError", msg, lex::Pos{next.begin.line, -1}, -1);
             }
-            const lex::Token& at = next < toks_.size() ? toks_[next] : t;
-            if (at.kind == Tok::EndOfFile || at.kind == Tok::Dedent) {
-                error_at_eof_ = true;
-                fail("IndentationError", msg, p->begin, -1);
-            }
-            fail("IndentationError", msg, at.begin,
-                 at.end.line == at.begin.line ? at.end.col : -1);
+            if (t.kind == Tok::EndOfFile) fail("IndentationError", msg, p.begin, -1);
+            fail("IndentationError", msg, t.begin, t_end);
         }
     }
 
@@ -361,45 +402,52 @@ void Driver::syntax_error(int lookahead, const Span& where, const std::vector<in
             fail("SyntaxError", "expected ':'", t.begin, t.begin.col);
     }
 
+    if (has(SK::S_LParen) && t.kind != Tok::LParen && idx >= 2 && p.kind == Tok::Name &&
+        toks_[idx - 2].kind == Tok::Def)
+        fail("SyntaxError", "expected '('", t.begin, t_end);
+
     if (has(SK::S_Except) && has(SK::S_Finally) && t.kind != Tok::Except &&
         t.kind != Tok::Finally) {
         fail("SyntaxError", "expected 'except' or 'finally' block", t.begin, t_end);
     }
 
-    if (t.kind == Tok::Equal && p && !has(SK::S_Equal) && has(SK::S_Walrus)) {
-        if (p->kind == Tok::Name && (idx < 2 || toks_[idx - 2].kind != Tok::Dot)) {
+    // `x := 1` where only an expression statement can be: name a bad target as CPython does.
+    if (t.kind == Tok::Walrus && idx > 0 && ends_atom(p.kind)) {
+        size_t start = expr_start_back(idx - 1);
+        ast::Arena arena;
+        const ast::Expr* e = reparse(start, idx - 1, arena);
+        if (e && e->kind != ast::ExprKind::Name) {
+            // The reparsed text sits after a '(' at the start of its line.
+            int shift = toks_[start].begin.col - 1;
+            fail_range(std::string("cannot use assignment expressions with ") +
+                           Builder::expr_name(e),
+                       lex::Pos{t.begin.line, e->loc.col + shift},
+                       lex::Pos{t.begin.line, e->loc.end_col + shift});
+        }
+    }
+
+    if (t.kind == Tok::Equal && idx > 0 && !has(SK::S_Equal) && has(SK::S_Walrus)) {
+        if (p.kind == Tok::Name && (idx < 2 || toks_[idx - 2].kind != Tok::Dot)) {
             size_t end = expr_end_forward(idx + 1, true);
-            fail_range("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", p->begin,
+            fail_range("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", p.begin,
                        toks_[end].end);
         }
-        // `x.y = 1` where a comparison was meant: name the target as CPython does.
+        // `if x.y = 1:` where a comparison was meant.
         size_t start = expr_start_back(idx - 1);
-        if (toks_[start].begin.line == p->end.line) {
-            std::string line = source_.line_text(p->end.line);
-            std::string text = line.substr(toks_[start].begin.col,
-                                           p->end.col - toks_[start].begin.col);
-            try {
-                Source sub("<target>", "(" + text + ")");
-                ast::Arena arena;
-                Driver d(sub, Mode::Eval, arena);
-                ast::StmtList body = d.run();
-                auto* e = static_cast<ast::ExprStmt*>(body[0])->value;
-                if (e->kind != ast::ExprKind::Name && e->kind != ast::ExprKind::Tuple &&
-                    e->kind != ast::ExprKind::List && e->kind != ast::ExprKind::GeneratorExp) {
-                    bool keyword_const = false;
-                    if (e->kind == ast::ExprKind::Constant) {
-                        auto k = static_cast<ast::Constant*>(e)->value_kind;
-                        keyword_const = k == ast::ConstKind::True || k == ast::ConstKind::False ||
-                                        k == ast::ConstKind::None;
-                    }
-                    if (!keyword_const)
-                        fail_range(std::string("cannot assign to ") + Builder::expr_name(e) +
-                                       " here. Maybe you meant '==' instead of '='?",
-                                   toks_[start].begin, p->end);
-                }
-            } catch (const SyntaxErrorInfo& e) {
-                if (e.message.find("Maybe you meant") != std::string::npos) throw;
+        ast::Arena arena;
+        const ast::Expr* e = reparse(start, idx - 1, arena);
+        if (e && e->kind != ast::ExprKind::Name && e->kind != ast::ExprKind::Tuple &&
+            e->kind != ast::ExprKind::List && e->kind != ast::ExprKind::GeneratorExp) {
+            bool keyword_const = false;
+            if (e->kind == ast::ExprKind::Constant) {
+                auto k = static_cast<const ast::Constant*>(e)->value_kind;
+                keyword_const = k == ast::ConstKind::True || k == ast::ConstKind::False ||
+                                k == ast::ConstKind::None;
             }
+            if (!keyword_const)
+                fail_range(std::string("cannot assign to ") + Builder::expr_name(e) +
+                               " here. Maybe you meant '==' instead of '='?",
+                           toks_[start].begin, p.end);
         }
     }
 
@@ -409,38 +457,40 @@ void Driver::syntax_error(int lookahead, const Span& where, const std::vector<in
             if (depth_[i] < depth_[idx] || toks_[i].kind == Tok::Newline) break;
             if (toks_[i].kind == Tok::If && depth_[i] == depth_[idx] && i > 0) {
                 size_t start = expr_start_back(i - 1);
-                fail_range("expected 'else' after 'if' expression", toks_[start].begin, p->end);
+                fail_range("expected 'else' after 'if' expression", toks_[start].begin, p.end);
             }
         }
     }
 
-    if (p && starts_expression(t.kind) && ends_atom(p->kind)) {
+    if (idx > 0 && starts_expression(t.kind) && ends_atom(p.kind)) {
         size_t start = expr_start_back(idx - 1);
-        const lex::Token& a = toks_[start];
+        const lex::Token a = toks_[start];
         bool name_string = a.kind == Tok::Name && start + 1 < toks_.size() &&
                            (toks_[start + 1].kind == Tok::String ||
                             toks_[start + 1].kind == Tok::FString);
-        if (depth_[idx] > 0 && !name_string && !is_soft_keyword(a)) {
+        // Not for `for x in a b`: CPython's rule is not tried on a comprehension's iterable.
+        bool comp_iter = start > 0 && toks_[start - 1].kind == Tok::For;
+        if (depth_[idx] > 0 && !name_string && !is_soft_keyword(a) && !comp_iter) {
             size_t end = expr_end_forward(idx, false);
             fail_range("invalid syntax. Perhaps you forgot a comma?", a.begin, toks_[end].end);
         }
-        if (p->kind == Tok::Name && (p->text == "print" || p->text == "exec") &&
+        if (p.kind == Tok::Name && (p.text == "print" || p.text == "exec") &&
             t.kind != Tok::LParen) {
             size_t end = idx;
             try {
                 while (true) {
-                    const lex::Token& n = tok(end + 1);
+                    Tok n = tok(end + 1).kind;
                     if (depth_[end + 1] == depth_[idx] &&
-                        (n.kind == Tok::Newline || n.kind == Tok::Semi || n.kind == Tok::EndOfFile ||
-                         is_close(n.kind)))
+                        (n == Tok::Newline || n == Tok::Semi || n == Tok::EndOfFile ||
+                         is_close(n)))
                         break;
                     ++end;
                 }
             } catch (const SyntaxErrorInfo&) {
             }
-            fail_range("Missing parentheses in call to '" + p->text + "'. Did you mean " +
-                           p->text + "(...)?",
-                       p->begin, toks_[end].end);
+            fail_range("Missing parentheses in call to '" + p.text + "'. Did you mean " +
+                           p.text + "(...)?",
+                       p.begin, toks_[end].end);
         }
     }
 

@@ -37,7 +37,8 @@ private:
     const lex::Token& tok(size_t i);  // lexes on demand
     bool with_paren_form(size_t lparen);
     size_t line_start(size_t i) const;
-    size_t expr_start_back(size_t last) ;
+    size_t expr_start_back(size_t last);
+    const ast::Expr* reparse(size_t first, size_t last, ast::Arena& arena);
     size_t expr_end_forward(size_t first, bool bitwise_only);
     [[noreturn]] void fail(const std::string& type, const std::string& message, lex::Pos begin,
                            int end_col);
