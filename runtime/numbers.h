@@ -31,4 +31,7 @@ int64_t hash_double(double d);
 Value number_binary(BinaryOp op, Value a, Value b);
 Value number_compare(Value a, Value b, CompareOp op);
 
+// pow(base, exp, mod) for ints (negative exp: the modular inverse, as Python 3.8+).
+Value int_pow_mod(Value base, Value exp, Value mod);
+
 }  // namespace apy::rt

@@ -25,6 +25,10 @@ void setup_exception_types(); // exceptions.cpp
 // The builtins module's dict (print, len, ... and the builtin types and exceptions).
 Dict* builtins_dict();
 void setup_builtins();        // builtins.cpp
+// enumerate, zip, map, filter, reversed (types/lazy_iterators.cpp).
+std::vector<Type*> builtin_iterator_types();
+// sys.argv (modules/sys.cpp).
+void set_argv(std::vector<std::string> argv);
 
 // Built-in modules: a name and the function that makes the module, one line each in modules.cpp.
 struct BuiltinModuleDef {

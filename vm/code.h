@@ -10,6 +10,8 @@
 
 namespace apy::vm {
 
+struct Frame;
+
 enum CodeFlags : uint32_t {
     kVarArgs = 1 << 0,         // has *args
     kVarKeywords = 1 << 1,     // has **kwargs
@@ -38,6 +40,8 @@ struct Code : rt::Object {
     int stacksize = 0;        // the deepest the value stack gets
     int maxblocks = 0;        // the deepest the block stack gets
     int firstlineno = 1;
+    bool has_docstring = false;  // consts[0] is the docstring
+    Frame* free_frames = nullptr;  // frames of this code ready for reuse (see frame.h)
 
     rt::Str* name = nullptr;      // "f", "<module>", "<lambda>", "<listcomp>"
     rt::Str* qualname = nullptr;  // "C.f", "f.<locals>.g"

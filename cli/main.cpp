@@ -1,0 +1,184 @@
+// The apy command: run a file, a -c string or stdin; disassemble; show the version.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compiler/compiler.h"
+#include "parser/driver.h"
+#include "runtime/errors.h"
+#include "runtime/numbers.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+#include "vm/disasm.h"
+#include "vm/import.h"
+#include "vm/interp.h"
+#include "vm/traceback.h"
+
+namespace apy::rt {
+Dict* sys_modules();
+}
+
+namespace {
+
+using namespace apy;
+using namespace apy::rt;
+
+constexpr const char* kVersion = "apy 0.1.0 (Python 3.11 semantics)";
+
+const char* const kUsage =
+    "usage: apy [option] ... [-c cmd | file | -] [arg] ...\n"
+    "Options:\n"
+    "  -c cmd       program passed in as a string\n"
+    "  -            program read from stdin (default when no file is given)\n"
+    "  --dis FILE   show the bytecode of FILE's code objects\n"
+    "  --version    print the version and exit\n"
+    "  -h, --help   print this help and exit\n";
+
+// Exit status for an uncaught SystemExit: its code, as CPython computes it.
+int exit_status_of(Value e) {
+    Tuple* args = as<ExceptionObject>(e)->args;
+    Value code = args->size == 0 ? Value::none() : args->size == 1 ? args->items[0] : Value::object(args);
+    if (code.is_none()) return 0;
+    int64_t n;
+    if (is_int(code) && int_to_int64(code, &n)) return static_cast<int>(n & 0xFF);
+    Value text = to_str(code);
+    if (!text.is_null()) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s\n", std::string(str_view(text)).c_str());
+    }
+    return 1;
+}
+
+// Reports the pending exception; returns the process exit status.
+int report_uncaught() {
+    Value e = take_pending();
+    std::fflush(stdout);
+    if (isinstance(e, exc.SystemExit)) return exit_status_of(e);
+    std::string text = vm::format_exception(e);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    return 1;
+}
+
+int report_syntax_error(const Source& source, const SyntaxErrorInfo& error) {
+    std::fflush(stdout);
+    if (error.type == "RecursionError") {
+        std::fprintf(stderr, "RecursionError: %s\n", error.message.c_str());
+        return 1;
+    }
+    std::string text = format_syntax_error(source, error);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    return 1;
+}
+
+bool read_all(std::istream& in, std::string* out) {
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    *out = buffer.str();
+    return true;
+}
+
+int run_source(const std::string& path, const std::string& text) {
+    vm::remember_source(path, text);
+    Source source(path, text);
+    vm::Code* code;
+    try {
+        auto tree = parse::parse(source, parse::Mode::File);
+        code = compiler::compile_module(*tree, source, compiler::Mode::File);
+    } catch (const SyntaxErrorInfo& error) {
+        return report_syntax_error(source, error);
+    }
+    Module* main_module = make_module("__main__");
+    dict_set(sys_modules(), str_value("__main__"), Value::object(main_module));
+    if (path[0] != '<') dict_set_str(main_module->dict, "__file__", str_value(path));
+    Value result = vm::run_module_code(code, main_module->dict);
+    int status = result.is_null() ? report_uncaught() : 0;
+    std::fflush(stdout);
+    return status;
+}
+
+int disassemble_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "apy: can't open file '%s': [Errno 2] No such file or directory\n", path.c_str());
+        return 2;
+    }
+    std::string text;
+    read_all(in, &text);
+    Source source(path, text);
+    try {
+        auto tree = parse::parse(source, parse::Mode::File);
+        vm::Code* code = compiler::compile_module(*tree, source, compiler::Mode::File);
+        std::string listing = vm::disassemble(code);
+        std::fwrite(listing.data(), 1, listing.size(), stdout);
+    } catch (const SyntaxErrorInfo& error) {
+        return report_syntax_error(source, error);
+    }
+    return 0;
+}
+
+std::string directory_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (!args.empty() && args[0] == "--version") {
+        std::puts(kVersion);
+        return 0;
+    }
+    if (!args.empty() && args[0] == "--dis") {
+        if (args.size() < 2) {
+            std::fputs("apy: --dis needs a file\n", stderr);
+            return 2;
+        }
+        init_runtime({args[1]});
+        return disassemble_file(args[1]);
+    }
+    if (!args.empty() && args[0] == "-c") {
+        if (args.size() < 2) {
+            std::fputs("Argument expected for the -c option\n", stderr);
+            return 2;
+        }
+        std::vector<std::string> script_argv{"-c"};
+        script_argv.insert(script_argv.end(), args.begin() + 2, args.end());
+        init_runtime(script_argv);
+        return run_source("<string>", args[1] + "\n");
+    }
+    if (!args.empty() && args[0].size() > 1 && args[0][0] == '-' && args[0] != "-") {
+        std::fprintf(stderr, "apy: unknown option %s\n%s", args[0].c_str(), kUsage);
+        return 2;
+    }
+    if (args.empty() || args[0] == "-") {
+        std::vector<std::string> script_argv{args.empty() ? "" : "-"};
+        if (!args.empty()) script_argv.insert(script_argv.end(), args.begin() + 1, args.end());
+        init_runtime(script_argv);
+        std::string text;
+        read_all(std::cin, &text);
+        return run_source("<stdin>", text);
+    }
+    const std::string& path = args[0];
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "apy: can't open file '%s': [Errno 2] No such file or directory\n",
+                     path.c_str());
+        return 2;
+    }
+    std::string text;
+    read_all(in, &text);
+    init_runtime(args);
+    vm::set_main_directory(directory_of(path));
+    return run_source(path, text);
+}

@@ -1,0 +1,111 @@
+// The sys module: argv, exit, the standard streams, the recursion limit, modules.
+#include <cstdio>
+
+#include "runtime/args.h"
+#include "runtime/errors.h"
+#include "runtime/numbers.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+
+namespace apy::rt {
+
+extern int recursion_limit;
+Dict* sys_modules();
+
+namespace {
+
+std::vector<std::string> g_argv;
+
+struct Stream : Object {
+    std::FILE* file;
+};
+
+Type* stream_type() {
+    static Type* type = nullptr;
+    if (!type) {
+        type = make_builtin_type("TextIOWrapper", Layout::Other);
+        type->module = "_io";
+    }
+    return type;
+}
+
+std::FILE* stream_file(Value v) { return static_cast<Stream*>(v.as_object())->file; }
+
+Value stream_write(Value* args, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("write", kw) || !check_arg_count("write", nargs, 2, 2)) return Value::null();
+    if (!is_str(args[1]))
+        return raise_format(exc.TypeError, "write() argument must be str, not %s",
+                            type_name(args[1]).c_str());
+    std::string_view text = str_view(args[1]);
+    std::fwrite(text.data(), 1, text.size(), stream_file(args[0]));
+    return make_int(as<Str>(args[1])->length);
+}
+
+Value stream_flush(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "flush() takes no arguments");
+    std::fflush(stream_file(args[0]));
+    return Value::none();
+}
+
+Value make_stream(std::FILE* file) {
+    Stream* s = heap().make<Stream>(stream_type());
+    s->file = file;
+    return Value::object(s);
+}
+
+Value sys_exit(Value* args, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("exit", kw) || !check_arg_count("exit", nargs, 0, 1)) return Value::null();
+    Tuple* exit_args = make_tuple(args, nargs);
+    return raise_value(make_exception(exc.SystemExit, exit_args));
+}
+
+Value sys_getrecursionlimit(Value*, int nargs, Tuple*) {
+    if (nargs != 0) return raise(exc.TypeError, "getrecursionlimit() takes no arguments");
+    return make_int(recursion_limit);
+}
+
+Value sys_setrecursionlimit(Value* args, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("setrecursionlimit", kw) ||
+        !check_arg_count("setrecursionlimit", nargs, 1, 1))
+        return Value::null();
+    if (args[0].is_double()) return raise(exc.TypeError, "'float' object cannot be interpreted as an integer");
+    int64_t limit;
+    if (!to_index(args[0], &limit)) return Value::null();
+    if (limit < 1) return raise(exc.ValueError, "recursion limit must be greater or equal than 1");
+    recursion_limit = static_cast<int>(limit > 1000000 ? 1000000 : limit);
+    return Value::none();
+}
+
+}  // namespace
+
+void set_argv(std::vector<std::string> argv) { g_argv = std::move(argv); }
+
+Module* make_sys_module() {
+    Module* m = make_module("sys");
+    static const MethodDef stream_methods[] = {
+        {"write", stream_write}, {"flush", stream_flush}, {nullptr, nullptr}};
+    if (!stream_type()->dict || dict_get_str(stream_type()->dict, intern("write")).is_null())
+        add_methods(stream_type(), stream_methods);
+    static const MethodDef functions[] = {
+        {"exit", sys_exit},
+        {"getrecursionlimit", sys_getrecursionlimit},
+        {"setrecursionlimit", sys_setrecursionlimit},
+        {nullptr, nullptr},
+    };
+    for (const MethodDef* f = functions; f->name; ++f)
+        dict_set_str(m->dict, f->name, Value::object(make_builtin(f->name, f->fn)));
+    List* argv = make_list();
+    for (const std::string& a : g_argv) list_append(argv, str_value(a));
+    dict_set_str(m->dict, "argv", Value::object(argv));
+    dict_set_str(m->dict, "stdout", make_stream(stdout));
+    dict_set_str(m->dict, "stderr", make_stream(stderr));
+    dict_set_str(m->dict, "stdin", make_stream(stdin));
+    dict_set_str(m->dict, "modules", Value::object(sys_modules()));
+    dict_set_str(m->dict, "maxsize", make_int(INT64_MAX));
+    dict_set_str(m->dict, "platform", str_value("linux"));
+    dict_set_str(m->dict, "version", str_value("3.11.0 (apy 0.1.0)"));
+    dict_set_str(m->dict, "implementation_name", str_value("apy"));
+    return m;
+}
+
+}  // namespace apy::rt

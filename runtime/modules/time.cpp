@@ -1,0 +1,72 @@
+// The time module: wall clock, monotonic clocks and sleep.
+#include <chrono>
+#include <thread>
+
+#include "runtime/args.h"
+#include "runtime/errors.h"
+#include "runtime/numbers.h"
+#include "runtime/runtime.h"
+
+namespace apy::rt {
+
+namespace {
+
+double seconds_since_epoch() {
+    using namespace std::chrono;
+    return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+double monotonic_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+Value time_time(Value*, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("time", kw) || !check_arg_count("time", nargs, 0, 0)) return Value::null();
+    return Value::from_double(seconds_since_epoch());
+}
+
+Value time_monotonic(Value*, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("monotonic", kw) || !check_arg_count("monotonic", nargs, 0, 0))
+        return Value::null();
+    return Value::from_double(monotonic_seconds());
+}
+
+Value time_time_ns(Value*, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("time_ns", kw) || !check_arg_count("time_ns", nargs, 0, 0))
+        return Value::null();
+    using namespace std::chrono;
+    return make_int(duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+Value time_sleep(Value* args, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("sleep", kw) || !check_arg_count("sleep", nargs, 1, 1)) return Value::null();
+    double seconds;
+    if (args[0].is_double()) {
+        seconds = args[0].as_double();
+    } else if (is_int(args[0])) {
+        if (!int_to_double(args[0], &seconds)) return Value::null();
+    } else {
+        return raise_format(exc.TypeError, "'%s' object cannot be interpreted as an integer",
+                            type_name(args[0]).c_str());
+    }
+    if (seconds < 0) return raise(exc.ValueError, "sleep length must be non-negative");
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    return Value::none();
+}
+
+}  // namespace
+
+Module* make_time_module() {
+    Module* m = make_module("time");
+    static const MethodDef functions[] = {
+        {"time", time_time},           {"monotonic", time_monotonic},
+        {"perf_counter", time_monotonic}, {"time_ns", time_time_ns},
+        {"sleep", time_sleep},         {nullptr, nullptr},
+    };
+    for (const MethodDef* f = functions; f->name; ++f)
+        dict_set_str(m->dict, f->name, Value::object(make_builtin(f->name, f->fn)));
+    return m;
+}
+
+}  // namespace apy::rt

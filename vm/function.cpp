@@ -1,0 +1,289 @@
+// Callables and code: the function, builtin_function_or_method, method, code
+// and cell types.
+#include <cstdio>
+
+#include "runtime/errors.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+#include "vm/code.h"
+#include "vm/interp.h"
+
+namespace apy::vm {
+
+using namespace rt;
+
+Code* make_code() { return heap().make<Code>(types.code_); }
+
+int line_of(const Code* code, int index) {
+    if (index < 0 || index >= static_cast<int>(code->lines.size())) return code->firstlineno;
+    return code->lines[index];
+}
+
+namespace {
+
+std::string address(const void* p) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "0x%012llx",
+                  static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p)));
+    return buffer;
+}
+
+// ---- function
+
+Value function_call(Value self, Value* args, int nargs, Tuple* kwnames) {
+    return call_function(as<Function>(self), args, nargs, kwnames);
+}
+
+Value function_repr(Value self) {
+    Function* fn = as<Function>(self);
+    return str_value("<function " + std::string(fn->qualname->view()) + " at " + address(fn) + ">");
+}
+
+Value function_descr_get(Value self, Value instance, Value) {
+    if (instance.is_none() || instance.is_null()) return self;
+    auto* m = heap().make<BoundMethod>(types.method_);
+    m->function = self;
+    m->self = instance;
+    return Value::object(m);
+}
+
+Value function_getattr(Value self, Str* name) {
+    Function* fn = as<Function>(self);
+    std::string_view n = name->view();
+    if (n == "__name__") return Value::object(fn->name);
+    if (n == "__qualname__") return Value::object(fn->qualname);
+    if (n == "__doc__") return fn->doc;
+    if (n == "__module__") {
+        static Str* const kName = intern("__name__");
+        Value m = dict_get_str(fn->globals, kName);
+        return m.is_null() ? Value::none() : m;
+    }
+    if (n == "__defaults__") return fn->defaults ? Value::object(fn->defaults) : Value::none();
+    if (n == "__kwdefaults__") return fn->kwdefaults ? Value::object(fn->kwdefaults) : Value::none();
+    if (n == "__code__") return Value::object(fn->code);
+    if (n == "__globals__") return Value::object(fn->globals);
+    if (n == "__dict__") {
+        if (!fn->attrs) fn->attrs = make_dict();
+        return Value::object(fn->attrs);
+    }
+    return generic_getattr(self, name);
+}
+
+bool function_setattr(Value self, Str* name, Value value) {
+    Function* fn = as<Function>(self);
+    std::string_view n = name->view();
+    if (n == "__name__" || n == "__qualname__") {
+        if (value.is_null() || !is_str(value)) {
+            raise_format(exc.TypeError, "%.*s must be set to a string object",
+                         static_cast<int>(n.size()), n.data());
+            return false;
+        }
+        (n == "__name__" ? fn->name : fn->qualname) = as<Str>(value);
+        return true;
+    }
+    if (n == "__doc__") {
+        fn->doc = value.is_null() ? Value::none() : value;
+        return true;
+    }
+    if (n == "__defaults__") {
+        fn->defaults = value.is_null() || value.is_none() ? nullptr : as<Tuple>(value);
+        return true;
+    }
+    if (!fn->attrs) fn->attrs = make_dict();
+    if (value.is_null()) {
+        int removed = dict_del(fn->attrs, Value::object(name));
+        if (removed == 0)
+            raise_format(exc.AttributeError, "'function' object has no attribute '%s'", name->data);
+        return removed == 1;
+    }
+    dict_set_str(fn->attrs, name, value);
+    return true;
+}
+
+void function_trace(Object* self, Tracer& tracer) {
+    auto* fn = static_cast<Function*>(self);
+    tracer.mark(fn->code);
+    tracer.mark(fn->globals);
+    tracer.mark(fn->builtins);
+    tracer.mark(fn->defaults);
+    tracer.mark(fn->kwdefaults);
+    tracer.mark(fn->closure);
+    tracer.mark(fn->name);
+    tracer.mark(fn->qualname);
+    tracer.mark(fn->doc);
+    tracer.mark(fn->attrs);
+}
+
+// ---- builtin functions and methods of builtin types
+
+Value builtin_call(Value self, Value* args, int nargs, Tuple* kwnames) {
+    BuiltinFunction* b = as<BuiltinFunction>(self);
+    if (b->self.is_null()) return b->fn(args, nargs, kwnames);
+    // A bound method of a builtin object: the receiver goes first.
+    int nkw = kwnames ? static_cast<int>(kwnames->size) : 0;
+    std::vector<Value> all;
+    all.reserve(nargs + nkw + 1);
+    all.push_back(b->self);
+    all.insert(all.end(), args, args + nargs + nkw);
+    return b->fn(all.data(), nargs + 1, kwnames);
+}
+
+Value builtin_repr(Value self) {
+    BuiltinFunction* b = as<BuiltinFunction>(self);
+    if (!b->self.is_null())
+        return str_value("<built-in method " + std::string(b->name) + " of " + type_name(b->self) +
+                         " object at " + address(b->self.is_object() ? b->self.as_object() : nullptr) + ">");
+    if (b->owner)
+        return str_value("<method '" + std::string(b->name) + "' of '" + b->owner->name + "' objects>");
+    return str_value("<built-in function " + std::string(b->name) + ">");
+}
+
+Value builtin_descr_get(Value self, Value instance, Value) {
+    BuiltinFunction* b = as<BuiltinFunction>(self);
+    if (instance.is_none() || instance.is_null() || !b->owner || !b->self.is_null()) return self;
+    return Value::object(make_builtin(b->name, b->fn, instance, b->owner));
+}
+
+Value builtin_getattr(Value self, Str* name) {
+    BuiltinFunction* b = as<BuiltinFunction>(self);
+    std::string_view n = name->view();
+    if (n == "__name__" || n == "__qualname__") return str_value(b->name);
+    if (n == "__self__") return b->self.is_null() ? Value::none() : b->self;
+    if (n == "__doc__") return Value::none();
+    return generic_getattr(self, name);
+}
+
+void builtin_trace(Object* self, Tracer& tracer) {
+    auto* b = static_cast<BuiltinFunction*>(self);
+    tracer.mark(b->self);
+    tracer.mark(b->owner);
+}
+
+// ---- bound methods
+
+Value method_call(Value self, Value* args, int nargs, Tuple* kwnames) {
+    BoundMethod* m = as<BoundMethod>(self);
+    int nkw = kwnames ? static_cast<int>(kwnames->size) : 0;
+    std::vector<Value> all;
+    all.reserve(nargs + nkw + 1);
+    all.push_back(m->self);
+    all.insert(all.end(), args, args + nargs + nkw);
+    return call(m->function, all.data(), nargs + 1, kwnames);
+}
+
+Value method_repr(Value self) {
+    BoundMethod* m = as<BoundMethod>(self);
+    std::string name = "?";
+    if (is_layout(m->function, Layout::Function))
+        name = std::string(as<Function>(m->function)->qualname->view());
+    bool ok;
+    std::string owner = repr_string(m->self, &ok);
+    if (!ok) return Value::null();
+    return str_value("<bound method " + name + " of " + owner + ">");
+}
+
+Value method_getattr(Value self, Str* name) {
+    BoundMethod* m = as<BoundMethod>(self);
+    std::string_view n = name->view();
+    if (n == "__self__") return m->self;
+    if (n == "__func__") return m->function;
+    return getattr(m->function, name);
+}
+
+Value method_compare(Value a, Value b, CompareOp op) {
+    if ((op != CompareOp::Eq && op != CompareOp::Ne) || !is_layout(b, Layout::BoundMethod))
+        return Value::not_implemented();
+    BoundMethod* x = as<BoundMethod>(a);
+    BoundMethod* y = as<BoundMethod>(b);
+    bool same = x->function.is(y->function) && x->self.is(y->self);
+    return Value::boolean(op == CompareOp::Eq ? same : !same);
+}
+
+void method_trace(Object* self, Tracer& tracer) {
+    auto* m = static_cast<BoundMethod*>(self);
+    tracer.mark(m->function);
+    tracer.mark(m->self);
+}
+
+// ---- code objects and cells
+
+void code_trace(Object* self, Tracer& tracer) {
+    auto* code = static_cast<Code*>(self);
+    tracer.mark_all(code->consts);
+    for (Str* s : code->names) tracer.mark(s);
+    for (Str* s : code->varnames) tracer.mark(s);
+    for (Str* s : code->cellvars) tracer.mark(s);
+    for (Str* s : code->freevars) tracer.mark(s);
+    tracer.mark(code->name);
+    tracer.mark(code->qualname);
+    tracer.mark(code->filename);
+}
+
+void code_destroy(Object* self) {
+    auto* code = static_cast<Code*>(self);
+    while (Frame* f = code->free_frames) {
+        code->free_frames = f->next_free;
+        std::free(f);
+    }
+    code->~Code();
+}
+
+Value code_repr(Value self) {
+    Code* code = as<Code>(self);
+    return str_value("<code object " + std::string(code->name->view()) + " at " + address(code) +
+                     ", file \"" + std::string(code->filename->view()) + "\", line " +
+                     std::to_string(code->firstlineno) + ">");
+}
+
+void cell_trace(Object* self, Tracer& tracer) { tracer.mark(static_cast<Cell*>(self)->value); }
+
+}  // namespace
+
+}  // namespace apy::vm
+
+namespace apy::rt {
+
+BuiltinFunction* make_builtin(const char* name, NativeFn fn, Value self, Type* owner) {
+    auto* b = heap().make<BuiltinFunction>(types.builtin_function_);
+    b->name = name;
+    b->fn = fn;
+    b->self = self;
+    b->owner = owner;
+    return b;
+}
+
+void setup_generator_types();
+
+void setup_function_types() {
+    using namespace vm;
+    Type* function = types.function_;
+    function->call = function_call;
+    function->repr = function_repr;
+    function->descr_get = function_descr_get;
+    function->getattr = function_getattr;
+    function->setattr = function_setattr;
+    function->trace = function_trace;
+
+    Type* builtin = types.builtin_function_;
+    builtin->call = builtin_call;
+    builtin->repr = builtin_repr;
+    builtin->descr_get = builtin_descr_get;
+    builtin->getattr = builtin_getattr;
+    builtin->trace = builtin_trace;
+
+    Type* method = types.method_;
+    method->call = method_call;
+    method->repr = method_repr;
+    method->getattr = method_getattr;
+    method->compare = method_compare;
+    method->trace = method_trace;
+
+    types.code_->trace = code_trace;
+    types.code_->destroy = code_destroy;
+    types.code_->repr = code_repr;
+    types.cell_->trace = cell_trace;
+
+    setup_generator_types();
+}
+
+}  // namespace apy::rt

@@ -1,0 +1,275 @@
+// Generators and coroutines. Resuming one runs its frame in a nested run();
+// when the frame yields, run() returns and nothing of it stays on the C++ stack.
+#include "vm/generator.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/errors.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+#include "vm/interp.h"
+
+namespace apy::vm {
+
+using namespace rt;
+
+Generator* make_generator(Frame* frame) {
+    Code* code = frame->code;
+    Type* type = (code->flags & kCoroutine) ? types.coroutine_ : types.generator_;
+    auto* gen = heap().make<Generator>(type);
+    gen->frame = frame;
+    gen->name = code->name;
+    gen->qualname = frame->function ? frame->function->qualname : code->qualname;
+    frame->generator = gen;
+    frame->pc = 1;  // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
+    return gen;
+}
+
+bool is_coroutine(Value v) { return v.is_object() && v.as_object()->type == types.coroutine_; }
+bool is_generator(Value v) { return v.is_object() && v.as_object()->type == types.generator_; }
+
+namespace {
+
+void finish(Generator* gen) {
+    if (gen->frame) {
+        Frame* f = gen->frame;
+        gen->frame = nullptr;
+        f->generator = nullptr;
+        release_frame(f);
+    }
+}
+
+}  // namespace
+
+SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* out) {
+    bool coroutine = gen->type == types.coroutine_;
+    if (gen->running) {
+        raise(exc.ValueError, coroutine ? "coroutine already executing" : "generator already executing");
+        return SendResult::Error;
+    }
+    if (!gen->frame) {
+        if (!thrown.is_null()) {
+            raise_value(thrown);
+            return SendResult::Error;
+        }
+        if (coroutine) {
+            raise(exc.RuntimeError, "cannot reuse already awaited coroutine");
+            return SendResult::Error;
+        }
+        *out = Value::none();
+        return SendResult::Returned;  // exhausted: StopIteration with no value
+    }
+    Frame* f = gen->frame;
+    if (!gen->started && thrown.is_null() && !value.is_none()) {
+        raise_format(exc.TypeError, "can't send non-None value to a just-started %s",
+                     coroutine ? "coroutine" : "generator");
+        return SendResult::Error;
+    }
+    if (!gen->started && !thrown.is_null()) {
+        // Thrown in before the first instruction: the generator just finishes with it.
+        finish(gen);
+        raise_value(thrown);
+        return SendResult::Error;
+    }
+    gen->started = true;
+    gen->running = true;
+    f->back = current_frame();
+    f->is_entry = true;
+    Value saved_handled = handled_exception();
+    set_handled_exception(gen->saved_handled);
+    ExecStatus status;
+    Value result;
+    if (!thrown.is_null()) {
+        // Throwing in: resume at the suspended instruction with the exception raised there.
+        status = run(f, &result, thrown);
+    } else {
+        f->slots[f->sp++] = value;
+        status = run(f, &result);
+    }
+    gen->running = false;
+    gen->saved_handled = handled_exception();
+    set_handled_exception(saved_handled);
+    f->back = nullptr;
+    if (status == ExecStatus::Yielded) {
+        *out = result;
+        return SendResult::Yielded;
+    }
+    gen->saved_handled = Value::null();
+    finish(gen);
+    if (status == ExecStatus::Returned) {
+        *out = result;
+        return SendResult::Returned;
+    }
+    // PEP 479: a StopIteration escaping the body becomes RuntimeError.
+    if (pending_is(exc.StopIteration)) {
+        Value stop = take_pending();
+        set_handled_exception(stop);
+        raise(exc.RuntimeError, coroutine ? "coroutine raised StopIteration" : "generator raised StopIteration");
+        set_handled_exception(saved_handled);
+    }
+    return SendResult::Error;
+}
+
+}  // namespace apy::vm
+
+namespace apy::vm {
+
+namespace {
+
+Generator* as_gen(Value v) { return as<Generator>(v); }
+
+// StopIteration(value) for a generator that returned [value] to a Python-level caller.
+Value stop_iteration(Value value) {
+    if (value.is_none()) return raise_value(make_exception(exc.StopIteration, make_tuple(0)));
+    return raise_with_arg(exc.StopIteration, value);
+}
+
+SendResult gen_send_slot(Value self, Value in, Value* out) {
+    return generator_resume(as_gen(self), in, Value::null(), out);
+}
+
+Value gen_next(Value self) {
+    Value out;
+    SendResult r = generator_resume(as_gen(self), Value::none(), Value::null(), &out);
+    return r == SendResult::Yielded ? out : Value::null();
+}
+
+Value gen_iter(Value self) { return self; }
+
+Value gen_send_method(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "send() takes exactly one argument");
+    Value out;
+    SendResult r = generator_resume(as_gen(args[0]), args[1], Value::null(), &out);
+    if (r == SendResult::Yielded) return out;
+    if (r == SendResult::Returned) return stop_iteration(out);
+    return Value::null();
+}
+
+Value gen_next_method(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "__next__() takes no arguments");
+    Value out;
+    SendResult r = generator_resume(as_gen(args[0]), Value::none(), Value::null(), &out);
+    if (r == SendResult::Yielded) return out;
+    if (r == SendResult::Returned) return stop_iteration(out);
+    return Value::null();
+}
+
+Value gen_throw_method(Value* args, int nargs, Tuple*) {
+    if (nargs < 2 || nargs > 4) return raise(exc.TypeError, "throw expected at least 1 argument, got 0");
+    Value thrown = args[1];
+    if (is_layout(thrown, Layout::Type)) {
+        if (!is_subtype(as<Type>(thrown), exc.BaseException))
+            return raise(exc.TypeError, "exceptions must be classes or instances deriving from BaseException, not type");
+        thrown = nargs >= 3 && !args[2].is_none() ? call1(thrown, args[2]) : call0(thrown);
+        if (thrown.is_null()) return thrown;
+    } else if (!isinstance(thrown, exc.BaseException)) {
+        return raise_format(exc.TypeError,
+                            "exceptions must be classes or instances deriving from BaseException, not %s",
+                            type_name(thrown).c_str());
+    }
+    Value out;
+    SendResult r = generator_resume(as_gen(args[0]), Value::none(), thrown, &out);
+    if (r == SendResult::Yielded) return out;
+    if (r == SendResult::Returned) return stop_iteration(out);
+    return Value::null();
+}
+
+Value gen_close_method(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "close() takes no arguments");
+    Generator* gen = as_gen(args[0]);
+    if (!gen->frame) return Value::none();
+    if (!gen->started) {
+        finish(gen);
+        return Value::none();
+    }
+    Value out;
+    SendResult r = generator_resume(gen, Value::none(), make_exception(exc.GeneratorExit, make_tuple(0)), &out);
+    if (r == SendResult::Yielded) {
+        return raise(exc.RuntimeError, gen->type == types.coroutine_ ? "coroutine ignored GeneratorExit"
+                                                                      : "generator ignored GeneratorExit");
+    }
+    if (r == SendResult::Error) {
+        if (pending_is(exc.GeneratorExit) || pending_is(exc.StopIteration)) {
+            clear_pending();
+            return Value::none();
+        }
+        return Value::null();
+    }
+    return Value::none();
+}
+
+std::string address(const void* p) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "0x%012llx",
+                  static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p)));
+    return buffer;
+}
+
+Value gen_repr(Value self) {
+    Generator* gen = as_gen(self);
+    const char* kind = gen->type == types.coroutine_ ? "coroutine" : "generator";
+    return str_value(std::string("<") + kind + " object " + std::string(gen->qualname->view()) +
+                     " at " + address(gen) + ">");
+}
+
+Value gen_getattr(Value self, Str* name) {
+    Generator* gen = as_gen(self);
+    std::string_view n = name->view();
+    if (n == "__name__") return Value::object(gen->name);
+    if (n == "__qualname__") return Value::object(gen->qualname);
+    if (n == "gi_running" || n == "cr_running") return Value::boolean(gen->running);
+    return generic_getattr(self, name);
+}
+
+void gen_trace(Object* self, Tracer& tracer) {
+    auto* gen = static_cast<Generator*>(self);
+    if (gen->frame) trace_frame(gen->frame, tracer);
+    tracer.mark(gen->name);
+    tracer.mark(gen->qualname);
+    tracer.mark(gen->saved_handled);
+}
+
+void gen_destroy(Object* self) {
+    auto* gen = static_cast<Generator*>(self);
+    // Freed directly: the frame's code object may be dying in the same collection.
+    if (gen->frame) std::free(gen->frame);
+    gen->frame = nullptr;
+}
+
+}  // namespace
+
+}  // namespace apy::vm
+
+namespace apy::rt {
+
+void setup_generator_types() {
+    using namespace vm;
+    static const MethodDef gen_methods[] = {{"send", gen_send_method},
+                                            {"throw", gen_throw_method},
+                                            {"close", gen_close_method},
+                                            {"__next__", gen_next_method},
+                                            {nullptr, nullptr}};
+    static const MethodDef coro_methods[] = {{"send", gen_send_method},
+                                             {"throw", gen_throw_method},
+                                             {"close", gen_close_method},
+                                             {nullptr, nullptr}};
+    Type* gen = types.generator_;
+    gen->iter = gen_iter;
+    gen->next = gen_next;
+    gen->send = gen_send_slot;
+    gen->repr = gen_repr;
+    gen->getattr = gen_getattr;
+    gen->trace = gen_trace;
+    gen->destroy = gen_destroy;
+    add_methods(gen, gen_methods);
+    Type* coro = types.coroutine_;
+    coro->send = gen_send_slot;
+    coro->repr = gen_repr;
+    coro->getattr = gen_getattr;
+    coro->trace = gen_trace;
+    coro->destroy = gen_destroy;
+    add_methods(coro, coro_methods);
+}
+
+}  // namespace apy::rt

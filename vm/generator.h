@@ -1,0 +1,29 @@
+// Generators and coroutines: objects that own a suspended frame.
+#pragma once
+
+#include "runtime/objects.h"
+#include "vm/frame.h"
+
+namespace apy::vm {
+
+struct Generator : rt::Object {
+    Frame* frame = nullptr;  // null once finished
+    rt::Str* name = nullptr;
+    rt::Str* qualname = nullptr;
+    bool running = false;
+    bool started = false;
+    // The exception handled when the generator last suspended (restored on resume).
+    rt::Value saved_handled = rt::Value::null();
+};
+
+// Makes a generator (or coroutine, by the code's flags) owning [frame], not yet started.
+Generator* make_generator(Frame* frame);
+
+// Resumes [gen] sending [value] in (or throwing [thrown] when not null).
+rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value thrown,
+                                rt::Value* out);
+
+bool is_coroutine(rt::Value v);
+bool is_generator(rt::Value v);
+
+}  // namespace apy::vm

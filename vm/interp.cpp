@@ -1,0 +1,1425 @@
+// The dispatch loop. One C++ activation runs a whole chain of apy calls: CALL
+// of an apy function pushes a frame and continues here; RETURN_VALUE pops back
+// to the caller. Native code that calls apy code starts a nested run().
+#include "vm/interp.h"
+
+#include <cstdio>
+
+#include "runtime/errors.h"
+#include "runtime/numbers.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+#include "vm/generator.h"
+#include "vm/import.h"
+
+namespace apy::rt {
+extern int recursion_limit;
+}
+
+namespace apy::vm {
+
+using namespace rt;
+
+int call_depth = 0;
+
+namespace {
+
+Frame* g_current = nullptr;
+
+Str* name_at(Frame* f, uint32_t i) { return f->code->names[i]; }
+
+Value unbound_local(Frame* f, uint32_t i) {
+    return raise_format(exc.UnboundLocalError,
+                        "cannot access local variable '%s' where it is not associated with a value",
+                        f->code->varnames[i]->data);
+}
+
+Value unbound_deref(Frame* f, uint32_t i) {
+    Code* code = f->code;
+    size_t ncell = code->cellvars.size();
+    if (i < ncell)
+        return raise_format(exc.UnboundLocalError,
+                            "cannot access local variable '%s' where it is not associated with a value",
+                            code->cellvars[i]->data);
+    return raise_format(exc.NameError,
+                        "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
+                        code->freevars[i - ncell]->data);
+}
+
+Value name_error(Str* name) {
+    return raise_format(exc.NameError, "name '%s' is not defined", name->data);
+}
+
+Value load_global(Frame* f, Str* name) {
+    Value v = dict_get_str(f->globals, name);
+    if (!v.is_null()) return v;
+    v = dict_get_str(f->builtins, name);
+    if (!v.is_null()) return v;
+    return name_error(name);
+}
+
+// The exception class or tuple of classes in an except clause must be classes
+// deriving from BaseException.
+int exception_matches(Value exception, Value spec) {
+    if (is_layout(spec, Layout::Tuple)) {
+        Tuple* t = as<Tuple>(spec);
+        for (int64_t i = 0; i < t->size; ++i) {
+            int m = exception_matches(exception, t->items[i]);
+            if (m != 0) return m;
+        }
+        return 0;
+    }
+    if (!is_layout(spec, Layout::Type) || !is_subtype(as<Type>(spec), exc.BaseException)) {
+        raise(exc.TypeError, "catching classes that do not inherit from BaseException is not allowed");
+        return -1;
+    }
+    return isinstance(exception, as<Type>(spec)) ? 1 : 0;
+}
+
+bool unpack_sequence(Value seq, int count, Value* out_reversed) {
+    std::vector<Value> items;
+    if (is_layout(seq, Layout::Tuple) || is_layout(seq, Layout::List)) {
+        const Value* data;
+        int64_t size;
+        if (is_layout(seq, Layout::Tuple)) {
+            data = as<Tuple>(seq)->items;
+            size = as<Tuple>(seq)->size;
+        } else {
+            data = as<List>(seq)->items.data();
+            size = static_cast<int64_t>(as<List>(seq)->items.size());
+        }
+        if (size != count) {
+            if (size > count)
+                raise_format(exc.ValueError, "too many values to unpack (expected %d)", count);
+            else
+                raise_format(exc.ValueError, "not enough values to unpack (expected %d, got %lld)",
+                             count, static_cast<long long>(size));
+            return false;
+        }
+        for (int i = 0; i < count; ++i) out_reversed[count - 1 - i] = data[i];
+        return true;
+    }
+    Value it = get_iter(seq);
+    if (it.is_null()) {
+        if (pending_is(exc.TypeError)) {
+            clear_pending();
+            raise_format(exc.TypeError, "cannot unpack non-iterable %s object", type_name(seq).c_str());
+        }
+        return false;
+    }
+    Root keep(it);
+    for (int i = 0; i < count; ++i) {
+        Value item = iter_next(it);
+        if (item.is_null()) {
+            if (!has_pending())
+                raise_format(exc.ValueError, "not enough values to unpack (expected %d, got %d)",
+                             count, i);
+            return false;
+        }
+        items.push_back(item);
+    }
+    Value extra = iter_next(it);
+    if (!extra.is_null()) {
+        raise_format(exc.ValueError, "too many values to unpack (expected %d)", count);
+        return false;
+    }
+    if (has_pending()) return false;
+    for (int i = 0; i < count; ++i) out_reversed[count - 1 - i] = items[i];
+    return true;
+}
+
+// Starred unpacking: `a, *b, c = seq`. Pushes onto [sp] in reverse; returns the new sp.
+Value* unpack_ex(Value seq, int before, int after, Value* sp) {
+    std::vector<Value> items;
+    if (!collect_iterable(seq, items)) {
+        if (pending_is(exc.TypeError) && !type_of(seq)->iter) {
+            clear_pending();
+            raise_format(exc.TypeError, "cannot unpack non-iterable %s object", type_name(seq).c_str());
+        }
+        return nullptr;
+    }
+    int64_t n = static_cast<int64_t>(items.size());
+    if (n < before + after) {
+        raise_format(exc.ValueError, "not enough values to unpack (expected at least %d, got %lld)",
+                     before + after, static_cast<long long>(n));
+        return nullptr;
+    }
+    for (int i = after - 1; i >= 0; --i) *sp++ = items[n - after + i];
+    List* middle = make_list(std::vector<Value>(items.begin() + before, items.end() - after));
+    *sp++ = Value::object(middle);
+    for (int i = before - 1; i >= 0; --i) *sp++ = items[i];
+    return sp;
+}
+
+bool dict_merge_into(Dict* target, Value source, bool reject_duplicates, Value callable) {
+    if (is_layout(source, Layout::Dict)) {
+        Dict* d = as<Dict>(source);
+        for (size_t i = 0; i < d->entries.size(); ++i) {
+            DictEntry e = d->entries[i];
+            if (e.key.is_null()) continue;
+            if (reject_duplicates) {
+                Value existing = dict_get(target, e.key);
+                if (!existing.is_null()) {
+                    bool ok;
+                    std::string key = repr_string(e.key, &ok);
+                    std::string fname = "function";
+                    if (is_layout(callable, Layout::Function))
+                        fname = std::string(as<Function>(callable)->qualname->view()) + "()";
+                    raise_format(exc.TypeError, "%s got multiple values for keyword argument %s",
+                                 fname.c_str(), std::string(str_view(e.key)).c_str());
+                    (void)key;
+                    return false;
+                }
+                if (has_pending()) return false;
+            }
+            if (!dict_set(target, e.key, e.value)) return false;
+        }
+        return true;
+    }
+    static Str* const kKeys = intern("keys");
+    Value keys_method = getattr_optional(source, kKeys);
+    if (keys_method.is_null()) {
+        if (!has_pending())
+            raise_format(exc.TypeError, "'%s' object is not a mapping", type_name(source).c_str());
+        return false;
+    }
+    Value keys = call0(keys_method);
+    if (keys.is_null()) return false;
+    std::vector<Value> key_list;
+    Root keep(keys);
+    if (!collect_iterable(keys, key_list)) return false;
+    for (Value k : key_list) {
+        Value v = getitem(source, k);
+        if (v.is_null() || !dict_set(target, k, v)) return false;
+    }
+    return true;
+}
+
+Value format_value(Value v, int conversion, Value spec) {
+    switch (conversion) {
+    case 1: v = to_str(v); break;
+    case 2: v = repr(v); break;
+    case 3: v = repr(v); break;  // ascii(): apy keeps non-ASCII as repr does
+    default: break;
+    }
+    if (v.is_null()) return v;
+    std::string_view spec_text = spec.is_null() ? std::string_view() : str_view(spec);
+    if (is_str(v) && spec_text.empty()) return v;
+    return format(v, spec_text);
+}
+
+void add_traceback(Value exception, Frame* f, int pc) {
+    if (!isinstance(exception, exc.BaseException)) return;
+    auto* e = as<ExceptionObject>(exception);
+    e->traceback.push_back({f->code, line_of(f->code, pc)});
+}
+
+}  // namespace
+
+Frame* current_frame() { return g_current; }
+
+// ------------------------------------------------------------------ calls
+
+namespace {
+
+std::string quoted_list(const std::vector<std::string>& names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += names.size() == 2 ? " and " : (i + 1 == names.size() ? ", and " : ", ");
+        out += "'" + names[i] + "'";
+    }
+    return out;
+}
+
+Value too_many_positional(Function* fn, int given, int kwonly_given) {
+    Code* code = fn->code;
+    int max = code->argcount;
+    int defaults = fn->defaults ? static_cast<int>(fn->defaults->size) : 0;
+    int min = max - defaults;
+    std::string takes = min == max ? std::to_string(max)
+                                   : "from " + std::to_string(min) + " to " + std::to_string(max);
+    std::string kw_part;
+    if (kwonly_given > 0)
+        kw_part = " positional argument" + std::string(given == 1 ? "" : "s") + " (and " +
+                  std::to_string(kwonly_given) + " keyword-only argument" +
+                  (kwonly_given == 1 ? "" : "s") + ")";
+    std::string msg = std::string(fn->qualname->view()) + "() takes " + takes + " positional argument" +
+                      (max == 1 && min == max ? "" : "s") + " but " + std::to_string(given);
+    if (kwonly_given > 0)
+        msg += kw_part + " were given";
+    else
+        msg += given == 1 ? " was given" : " were given";
+    return raise(exc.TypeError, msg);
+}
+
+}  // namespace
+
+Frame* frame_for_call(Function* fn, Value* args, int nargs, Tuple* kwnames) {
+    Code* code = fn->code;
+    Frame* f = new_frame(code, fn, fn->globals, fn->builtins, nullptr);
+    Value* locals = f->slots;
+    int argcount = code->argcount;
+    int kwonly = code->kwonlyargcount;
+    int total = argcount + kwonly;
+    bool has_varargs = code->flags & kVarArgs;
+    bool has_varkw = code->flags & kVarKeywords;
+    const char* qualname = fn->qualname->data;
+
+    auto fail = [&]() -> Frame* {
+        release_frame(f);
+        return nullptr;
+    };
+
+    int positional = nargs < argcount ? nargs : argcount;
+    for (int i = 0; i < positional; ++i) locals[i] = args[i];
+    if (has_varargs) {
+        int extra = nargs > argcount ? nargs - argcount : 0;
+        locals[total] = Value::object(make_tuple(args + argcount, extra));
+    } else if (nargs > argcount) {
+        int kw_given = 0;
+        if (kwnames)
+            for (int64_t k = 0; k < kwnames->size; ++k)
+                for (int j = argcount; j < total; ++j)
+                    if (code->varnames[j] == as<Str>(kwnames->items[k]) ||
+                        code->varnames[j]->view() == str_view(kwnames->items[k]))
+                        ++kw_given;
+        too_many_positional(fn, nargs, kw_given);
+        return fail();
+    }
+    Dict* extra_kw = nullptr;
+    if (has_varkw) {
+        extra_kw = make_dict();
+        locals[total + (has_varargs ? 1 : 0)] = Value::object(extra_kw);
+    }
+    if (kwnames) {
+        std::vector<std::string> posonly_as_kw;
+        for (int64_t k = 0; k < kwnames->size; ++k) {
+            Value key = kwnames->items[k];
+            Value value = args[nargs + k];
+            std::string_view key_text = str_view(key);
+            int slot = -1;
+            for (int j = code->posonlyargcount; j < total; ++j)
+                if (code->varnames[j]->view() == key_text) {
+                    slot = j;
+                    break;
+                }
+            if (slot < 0) {
+                bool is_posonly = false;
+                for (int j = 0; j < code->posonlyargcount; ++j)
+                    if (code->varnames[j]->view() == key_text) is_posonly = true;
+                if (extra_kw) {
+                    dict_set(extra_kw, key, value);
+                    continue;
+                }
+                if (is_posonly) {
+                    posonly_as_kw.emplace_back(key_text);
+                    continue;
+                }
+                raise_format(exc.TypeError, "%s() got an unexpected keyword argument '%s'",
+                             qualname, std::string(key_text).c_str());
+                return fail();
+            }
+            if (!locals[slot].is_null()) {
+                raise_format(exc.TypeError, "%s() got multiple values for argument '%s'", qualname,
+                             std::string(key_text).c_str());
+                return fail();
+            }
+            locals[slot] = value;
+        }
+        if (!posonly_as_kw.empty()) {
+            std::string joined;
+            for (size_t i = 0; i < posonly_as_kw.size(); ++i)
+                joined += (i ? ", " : "") + posonly_as_kw[i];
+            raise_format(exc.TypeError,
+                         "%s() got some positional-only arguments passed as keyword arguments: '%s'",
+                         qualname, joined.c_str());
+            return fail();
+        }
+    }
+    // Defaults for the missing positional parameters.
+    int ndefaults = fn->defaults ? static_cast<int>(fn->defaults->size) : 0;
+    std::vector<std::string> missing;
+    for (int i = positional; i < argcount; ++i) {
+        if (!locals[i].is_null()) continue;
+        int d = i - (argcount - ndefaults);
+        if (d >= 0)
+            locals[i] = fn->defaults->items[d];
+        else
+            missing.emplace_back(code->varnames[i]->view());
+    }
+    if (!missing.empty()) {
+        raise_format(exc.TypeError, "%s() missing %zu required positional argument%s: %s",
+                     qualname, missing.size(), missing.size() == 1 ? "" : "s",
+                     quoted_list(missing).c_str());
+        return fail();
+    }
+    for (int i = argcount; i < total; ++i) {
+        if (!locals[i].is_null()) continue;
+        Value d = fn->kwdefaults ? dict_get_str(fn->kwdefaults, code->varnames[i]) : Value::null();
+        if (d.is_null())
+            missing.emplace_back(code->varnames[i]->view());
+        else
+            locals[i] = d;
+    }
+    if (!missing.empty()) {
+        raise_format(exc.TypeError, "%s() missing %zu required keyword-only argument%s: %s",
+                     qualname, missing.size(), missing.size() == 1 ? "" : "s",
+                     quoted_list(missing).c_str());
+        return fail();
+    }
+    return f;
+}
+
+Value call_function(Function* fn, Value* args, int nargs, Tuple* kwnames) {
+    Frame* f = frame_for_call(fn, args, nargs, kwnames);
+    if (!f) return Value::null();
+    if (fn->code->flags & (kGenerator | kCoroutine | kAsyncGenerator))
+        return Value::object(make_generator(f));
+    f->is_entry = true;
+    f->back = g_current;
+    Value result;
+    ExecStatus status = run(f, &result);
+    return status == ExecStatus::Returned ? result : Value::null();
+}
+
+Value run_module_code(Code* code, Dict* globals) {
+    static Str* const kBuiltins = intern("__builtins__");
+    if (dict_get_str(globals, kBuiltins).is_null())
+        dict_set_str(globals, kBuiltins, Value::object(builtins_dict()));
+    Frame* f = new_frame(code, nullptr, globals, builtins_dict(), globals);
+    f->is_entry = true;
+    f->back = g_current;
+    Value result;
+    ExecStatus status = run(f, &result);
+    return status == ExecStatus::Returned ? result : Value::null();
+}
+
+// ------------------------------------------------------------------- the loop
+
+ExecStatus run(Frame* entry, Value* result, Value thrown) {
+#define OP(name, operand, pops, pushes, doc) &&op_##name,
+    static void* const kTargets[] = {
+#include "vm/opcodes.def"
+    };
+
+    Frame* f = entry;
+    Code* code;
+    const Instr* first;
+    const Instr* ip;
+    Value* sp;
+    Value* locals;
+    Instr word;
+    uint32_t arg;
+    bool reraise = false;
+    Frame* saved_current = g_current;
+
+    if (++call_depth > recursion_limit) {
+        --call_depth;
+        raise(exc.RecursionError, "maximum recursion depth exceeded");
+        if (!entry->generator) release_frame(entry);
+        return ExecStatus::Raised;
+    }
+
+#define LOAD_FRAME()                        \
+    do {                                    \
+        code = f->code;                     \
+        first = code->instructions.data();  \
+        ip = first + f->pc;                 \
+        sp = f->slots + f->sp;              \
+        locals = f->slots;                  \
+        g_current = f;                      \
+    } while (0)
+#define SAVE_FRAME()                                  \
+    do {                                              \
+        f->pc = static_cast<int32_t>(ip - first);     \
+        f->sp = static_cast<int32_t>(sp - f->slots);  \
+    } while (0)
+#define DISPATCH()                          \
+    do {                                    \
+        word = *ip++;                       \
+        arg = instr_arg(word);              \
+        goto* kTargets[word & 0xFF];        \
+    } while (0)
+#define PUSH(v) (*sp++ = (v))
+#define POP() (*--sp)
+#define TOP() (sp[-1])
+#define PEEK(n) (sp[-(n)])
+#define CHECK(v)                  \
+    do {                          \
+        if ((v).is_null()) goto error; \
+    } while (0)
+
+    LOAD_FRAME();
+    if (!thrown.is_null()) {
+        raise_value(thrown);
+        goto error;  // reported at the instruction before ip: the YIELD_VALUE
+
+    }
+    DISPATCH();
+
+op_NOP:
+    DISPATCH();
+op_POP_TOP:
+    --sp;
+    DISPATCH();
+op_PUSH_NULL:
+    PUSH(Value::null());
+    DISPATCH();
+op_COPY : {
+    Value v = PEEK(arg);
+    PUSH(v);
+    DISPATCH();
+}
+op_SWAP : {
+    Value t = TOP();
+    TOP() = PEEK(arg);
+    PEEK(arg) = t;
+    DISPATCH();
+}
+op_LOAD_CONST:
+    PUSH(code->consts[arg]);
+    DISPATCH();
+op_LOAD_FAST : {
+    Value v = locals[arg];
+    if (v.is_null()) {
+        unbound_local(f, arg);
+        goto error;
+    }
+    PUSH(v);
+    DISPATCH();
+}
+op_STORE_FAST:
+    locals[arg] = POP();
+    DISPATCH();
+op_DELETE_FAST:
+    if (locals[arg].is_null()) {
+        unbound_local(f, arg);
+        goto error;
+    }
+    locals[arg] = Value::null();
+    DISPATCH();
+op_MAKE_CELL : {
+    Cell* cell = heap().make<Cell>(types.cell_);
+    int32_t param = code->cell2arg[arg];
+    cell->value = param >= 0 ? locals[param] : Value::null();
+    f->derefs()[arg] = Value::object(cell);
+    DISPATCH();
+}
+op_LOAD_CLOSURE:
+    PUSH(f->derefs()[arg]);
+    DISPATCH();
+op_LOAD_DEREF : {
+    Value v = as<Cell>(f->derefs()[arg])->value;
+    if (v.is_null()) {
+        unbound_deref(f, arg);
+        goto error;
+    }
+    PUSH(v);
+    DISPATCH();
+}
+op_STORE_DEREF:
+    as<Cell>(f->derefs()[arg])->value = POP();
+    DISPATCH();
+op_DELETE_DEREF : {
+    Cell* cell = as<Cell>(f->derefs()[arg]);
+    if (cell->value.is_null()) {
+        unbound_deref(f, arg);
+        goto error;
+    }
+    cell->value = Value::null();
+    DISPATCH();
+}
+op_LOAD_CLASSDEREF : {
+    size_t ncell = code->cellvars.size();
+    Str* name = arg < ncell ? code->cellvars[arg] : code->freevars[arg - ncell];
+    Value v = f->locals ? dict_get_str(f->locals, name) : Value::null();
+    if (v.is_null()) {
+        v = as<Cell>(f->derefs()[arg])->value;
+        if (v.is_null()) {
+            unbound_deref(f, arg);
+            goto error;
+        }
+    }
+    PUSH(v);
+    DISPATCH();
+}
+op_LOAD_GLOBAL : {
+    Value v = load_global(f, name_at(f, arg));
+    CHECK(v);
+    PUSH(v);
+    DISPATCH();
+}
+op_STORE_GLOBAL:
+    dict_set_str(f->globals, name_at(f, arg), POP());
+    DISPATCH();
+op_DELETE_GLOBAL:
+    if (dict_del(f->globals, Value::object(name_at(f, arg))) <= 0) {
+        if (!has_pending()) name_error(name_at(f, arg));
+        goto error;
+    }
+    DISPATCH();
+op_LOAD_NAME : {
+    Str* name = name_at(f, arg);
+    Value v = f->locals ? dict_get_str(f->locals, name) : Value::null();
+    if (v.is_null()) v = load_global(f, name);
+    CHECK(v);
+    PUSH(v);
+    DISPATCH();
+}
+op_STORE_NAME:
+    dict_set_str(f->locals, name_at(f, arg), POP());
+    DISPATCH();
+op_DELETE_NAME:
+    if (dict_del(f->locals, Value::object(name_at(f, arg))) <= 0) {
+        if (!has_pending()) name_error(name_at(f, arg));
+        goto error;
+    }
+    DISPATCH();
+
+op_LOAD_ATTR : {
+    SAVE_FRAME();
+    Value v = getattr(TOP(), name_at(f, arg));
+    CHECK(v);
+    TOP() = v;
+    DISPATCH();
+}
+op_STORE_ATTR : {
+    SAVE_FRAME();
+    Value obj = POP();
+    Value v = POP();
+    if (!setattr(obj, name_at(f, arg), v)) goto error;
+    DISPATCH();
+}
+op_DELETE_ATTR : {
+    SAVE_FRAME();
+    Value obj = POP();
+    if (!delattr(obj, name_at(f, arg))) goto error;
+    DISPATCH();
+}
+op_LOAD_METHOD : {
+    SAVE_FRAME();
+    Value obj = TOP();
+    Str* name = name_at(f, arg);
+    Type* type = type_of(obj);
+    // A plain function found on the type is called with obj as its first
+    // argument, without making a bound method.
+    if (!type->getattr || type->getattr == generic_getattr) {
+        Value attr = lookup_in_type(type, name);
+        if (!attr.is_null() && (is_layout(attr, Layout::Function) ||
+                                (is_layout(attr, Layout::BuiltinFunction) &&
+                                 as<BuiltinFunction>(attr)->owner))) {
+            bool shadowed = false;
+            if (obj.is_object() && obj.as_object()->type->layout == Layout::Instance) {
+                Dict* attrs = as<Instance>(obj)->attrs;
+                shadowed = attrs && !dict_get_str(attrs, name).is_null();
+            }
+            if (!shadowed) {
+                TOP() = attr;
+                PUSH(obj);
+                DISPATCH();
+            }
+        }
+    }
+    Value v = getattr(obj, name);
+    CHECK(v);
+    TOP() = v;
+    PUSH(Value::null());
+    DISPATCH();
+}
+
+op_BINARY_SUBSCR : {
+    SAVE_FRAME();
+    Value key = POP();
+    Value container = TOP();
+    Value v;
+    if (key.is_small_int() && is_layout(container, Layout::List) &&
+        type_of(container) == types.list_) {
+        auto& items = as<List>(container)->items;
+        int64_t i = key.as_small_int();
+        if (i < 0) i += static_cast<int64_t>(items.size());
+        if (i >= 0 && i < static_cast<int64_t>(items.size())) {
+            TOP() = items[i];
+            DISPATCH();
+        }
+    }
+    v = getitem(container, key);
+    CHECK(v);
+    TOP() = v;
+    DISPATCH();
+}
+op_STORE_SUBSCR : {
+    SAVE_FRAME();
+    Value key = POP();
+    Value container = POP();
+    Value v = POP();
+    if (!setitem(container, key, v)) goto error;
+    DISPATCH();
+}
+op_DELETE_SUBSCR : {
+    SAVE_FRAME();
+    Value key = POP();
+    Value container = POP();
+    if (!delitem(container, key)) goto error;
+    DISPATCH();
+}
+op_BUILD_SLICE : {
+    Slice* s = heap().make<Slice>(types.slice_);
+    if (arg == 3) s->step = POP();
+    else s->step = Value::none();
+    s->stop = POP();
+    s->start = POP();
+    PUSH(Value::object(s));
+    DISPATCH();
+}
+
+op_UNARY_NEGATIVE : {
+    SAVE_FRAME();
+    Value v = TOP();
+    if (v.is_small_int()) {
+        TOP() = make_int(-v.as_small_int());
+        DISPATCH();
+    }
+    v = unary_op(UnaryOp::Negative, v);
+    CHECK(v);
+    TOP() = v;
+    DISPATCH();
+}
+op_UNARY_POSITIVE : {
+    SAVE_FRAME();
+    Value v = unary_op(UnaryOp::Positive, TOP());
+    CHECK(v);
+    TOP() = v;
+    DISPATCH();
+}
+op_UNARY_INVERT : {
+    SAVE_FRAME();
+    Value v = unary_op(UnaryOp::Invert, TOP());
+    CHECK(v);
+    TOP() = v;
+    DISPATCH();
+}
+op_UNARY_NOT : {
+    SAVE_FRAME();
+    int t = truthy(TOP());
+    if (t < 0) goto error;
+    TOP() = Value::boolean(!t);
+    DISPATCH();
+}
+op_BINARY_OP : {
+    Value b = POP();
+    Value a = TOP();
+    // Small-int fast paths; overflow past 48 bits falls through to the general code.
+    if (a.is_small_int() && b.is_small_int()) {
+        int64_t x = a.as_small_int(), y = b.as_small_int(), r;
+        switch (static_cast<BinaryOp>(arg & 15)) {
+        case BinaryOp::Add: r = x + y; goto small_result;
+        case BinaryOp::Subtract: r = x - y; goto small_result;
+        case BinaryOp::Multiply:
+            if (__builtin_mul_overflow(x, y, &r)) break;
+            goto small_result;
+        case BinaryOp::And: r = x & y; goto small_result;
+        case BinaryOp::Or: r = x | y; goto small_result;
+        case BinaryOp::Xor: r = x ^ y; goto small_result;
+        case BinaryOp::FloorDivide:
+            if (y == 0) break;
+            r = x / y;
+            if ((x % y != 0) && ((x < 0) != (y < 0))) --r;
+            goto small_result;
+        case BinaryOp::Remainder:
+            if (y == 0) break;
+            r = x % y;
+            if (r != 0 && ((r < 0) != (y < 0))) r += y;
+            goto small_result;
+        default: break;
+        }
+        goto binary_general;
+    small_result:
+        if (Value::fits_small_int(r)) {
+            TOP() = Value::small_int(r);
+            DISPATCH();
+        }
+    } else if (a.is_double() && b.is_double()) {
+        double x = a.as_double(), y = b.as_double();
+        switch (static_cast<BinaryOp>(arg & 15)) {
+        case BinaryOp::Add: TOP() = Value::from_double(x + y); DISPATCH();
+        case BinaryOp::Subtract: TOP() = Value::from_double(x - y); DISPATCH();
+        case BinaryOp::Multiply: TOP() = Value::from_double(x * y); DISPATCH();
+        case BinaryOp::TrueDivide:
+            if (y != 0) {
+                TOP() = Value::from_double(x / y);
+                DISPATCH();
+            }
+            break;
+        default: break;
+        }
+    }
+binary_general : {
+    SAVE_FRAME();
+    Value r = (arg & kInplaceFlag) ? inplace_op(static_cast<BinaryOp>(arg & 15), a, b)
+                                   : binary_op(static_cast<BinaryOp>(arg), a, b);
+    CHECK(r);
+    TOP() = r;
+    DISPATCH();
+}
+}
+op_COMPARE_OP : {
+    Value b = POP();
+    Value a = TOP();
+    if (a.is_small_int() && b.is_small_int()) {
+        int64_t x = a.as_small_int(), y = b.as_small_int();
+        bool r = false;
+        switch (static_cast<CompareOp>(arg)) {
+        case CompareOp::Lt: r = x < y; break;
+        case CompareOp::Le: r = x <= y; break;
+        case CompareOp::Eq: r = x == y; break;
+        case CompareOp::Ne: r = x != y; break;
+        case CompareOp::Gt: r = x > y; break;
+        case CompareOp::Ge: r = x >= y; break;
+        }
+        TOP() = Value::boolean(r);
+        DISPATCH();
+    }
+    SAVE_FRAME();
+    Value r = compare(a, b, static_cast<CompareOp>(arg));
+    CHECK(r);
+    TOP() = r;
+    DISPATCH();
+}
+op_IS_OP : {
+    Value b = POP();
+    bool same = TOP().is(b);
+    TOP() = Value::boolean(arg ? !same : same);
+    DISPATCH();
+}
+op_CONTAINS_OP : {
+    SAVE_FRAME();
+    Value container = POP();
+    int r = contains(container, TOP());
+    if (r < 0) goto error;
+    TOP() = Value::boolean(arg ? !r : r);
+    DISPATCH();
+}
+
+op_BUILD_TUPLE : {
+    Tuple* t = make_tuple(sp - arg, arg);
+    sp -= arg;
+    PUSH(Value::object(t));
+    DISPATCH();
+}
+op_BUILD_LIST : {
+    List* l = make_list(std::vector<Value>(sp - arg, sp));
+    sp -= arg;
+    PUSH(Value::object(l));
+    DISPATCH();
+}
+op_BUILD_SET : {
+    SAVE_FRAME();
+    Set* s = make_set();
+    Value* items = sp - arg;
+    for (uint32_t i = 0; i < arg; ++i)
+        if (!set_add(s, items[i])) goto error;
+    sp -= arg;
+    PUSH(Value::object(s));
+    DISPATCH();
+}
+op_BUILD_MAP : {
+    SAVE_FRAME();
+    Dict* d = make_dict();
+    Value* items = sp - 2 * arg;
+    for (uint32_t i = 0; i < arg; ++i)
+        if (!dict_set(d, items[2 * i], items[2 * i + 1])) goto error;
+    sp -= 2 * arg;
+    PUSH(Value::object(d));
+    DISPATCH();
+}
+op_BUILD_CONST_KEY_MAP : {
+    SAVE_FRAME();
+    Tuple* keys = as<Tuple>(POP());
+    Dict* d = make_dict();
+    Value* values = sp - arg;
+    for (uint32_t i = 0; i < arg; ++i)
+        if (!dict_set(d, keys->items[i], values[i])) goto error;
+    sp -= arg;
+    PUSH(Value::object(d));
+    DISPATCH();
+}
+op_BUILD_STRING : {
+    std::string s;
+    for (Value* p = sp - arg; p < sp; ++p) s += str_view(*p);
+    sp -= arg;
+    PUSH(str_value(s));
+    DISPATCH();
+}
+op_LIST_APPEND : {
+    Value v = POP();
+    list_append(as<List>(PEEK(arg)), v);
+    DISPATCH();
+}
+op_SET_ADD : {
+    SAVE_FRAME();
+    Value v = POP();
+    if (!set_add(as<Set>(PEEK(arg)), v)) goto error;
+    DISPATCH();
+}
+op_MAP_ADD : {
+    SAVE_FRAME();
+    Value v = POP();
+    Value k = POP();
+    if (!dict_set(as<Dict>(PEEK(arg)), k, v)) goto error;
+    DISPATCH();
+}
+op_LIST_EXTEND : {
+    SAVE_FRAME();
+    Value iterable = POP();
+    List* l = as<List>(PEEK(arg));
+    std::vector<Value> items;
+    if (!collect_iterable(iterable, items)) {
+        if (pending_is(exc.TypeError) && !type_of(iterable)->iter) {
+            clear_pending();
+            raise_format(exc.TypeError, "Value after * must be an iterable, not %s",
+                         type_name(iterable).c_str());
+        }
+        goto error;
+    }
+    l->items.insert(l->items.end(), items.begin(), items.end());
+    DISPATCH();
+}
+op_SET_UPDATE : {
+    SAVE_FRAME();
+    Value iterable = POP();
+    Set* s = as<Set>(PEEK(arg));
+    std::vector<Value> items;
+    if (!collect_iterable(iterable, items)) goto error;
+    for (Value v : items)
+        if (!set_add(s, v)) goto error;
+    DISPATCH();
+}
+op_DICT_UPDATE : {
+    SAVE_FRAME();
+    Value source = POP();
+    if (!dict_merge_into(as<Dict>(PEEK(arg)), source, false, Value::null())) goto error;
+    DISPATCH();
+}
+op_DICT_MERGE : {
+    SAVE_FRAME();
+    Value source = POP();
+    // The callable sits below the dict, the null slot and the args tuple.
+    if (!dict_merge_into(as<Dict>(PEEK(arg)), source, true, PEEK(arg + 3))) {
+        if (pending_is(exc.TypeError) && !is_layout(source, Layout::Dict) &&
+            std::string_view(str_view(as<ExceptionObject>(pending())->args->items[0])).find("not a mapping") !=
+                std::string_view::npos) {
+            clear_pending();
+            Value callable = PEEK(arg + 3);
+            std::string fname = is_layout(callable, Layout::Function)
+                                    ? std::string(as<Function>(callable)->qualname->view())
+                                    : type_name(callable);
+            raise_format(exc.TypeError, "%s() argument after ** must be a mapping, not %s",
+                         fname.c_str(), type_name(source).c_str());
+        }
+        goto error;
+    }
+    DISPATCH();
+}
+op_LIST_TO_TUPLE : {
+    List* l = as<List>(TOP());
+    TOP() = Value::object(make_tuple(l->items.data(), static_cast<int64_t>(l->items.size())));
+    DISPATCH();
+}
+op_FORMAT_VALUE : {
+    SAVE_FRAME();
+    Value spec = (arg & 4) ? POP() : Value::null();
+    Value v = format_value(TOP(), arg & 3, spec);
+    CHECK(v);
+    TOP() = v;
+    DISPATCH();
+}
+op_UNPACK_SEQUENCE : {
+    SAVE_FRAME();
+    Value seq = POP();
+    if (!unpack_sequence(seq, static_cast<int>(arg), sp)) goto error;
+    sp += arg;
+    DISPATCH();
+}
+op_UNPACK_EX : {
+    SAVE_FRAME();
+    Value seq = POP();
+    Value* new_sp = unpack_ex(seq, arg & 0xFF, arg >> 8, sp);
+    if (!new_sp) goto error;
+    sp = new_sp;
+    DISPATCH();
+}
+
+op_JUMP:
+    ip = first + arg;
+    DISPATCH();
+op_JUMP_BACKWARD:
+    ip = first + arg;
+    SAVE_FRAME();
+    heap().maybe_collect();
+    DISPATCH();
+op_POP_JUMP_IF_FALSE : {
+    Value v = POP();
+    if (v.is_false()) {
+        ip = first + arg;
+    } else if (!v.is_true()) {
+        int t = truthy(v);
+        if (t < 0) goto error;
+        if (!t) ip = first + arg;
+    }
+    DISPATCH();
+}
+op_POP_JUMP_IF_TRUE : {
+    Value v = POP();
+    if (v.is_true()) {
+        ip = first + arg;
+    } else if (!v.is_false()) {
+        int t = truthy(v);
+        if (t < 0) goto error;
+        if (t) ip = first + arg;
+    }
+    DISPATCH();
+}
+op_JUMP_IF_FALSE_OR_POP : {
+    int t = truthy(TOP());
+    if (t < 0) goto error;
+    if (!t)
+        ip = first + arg;
+    else
+        --sp;
+    DISPATCH();
+}
+op_JUMP_IF_TRUE_OR_POP : {
+    int t = truthy(TOP());
+    if (t < 0) goto error;
+    if (t)
+        ip = first + arg;
+    else
+        --sp;
+    DISPATCH();
+}
+op_POP_JUMP_IF_NONE:
+    if (POP().is_none()) ip = first + arg;
+    DISPATCH();
+op_POP_JUMP_IF_NOT_NONE:
+    if (!POP().is_none()) ip = first + arg;
+    DISPATCH();
+op_GET_ITER : {
+    SAVE_FRAME();
+    Value it = get_iter(TOP());
+    CHECK(it);
+    TOP() = it;
+    DISPATCH();
+}
+op_FOR_ITER : {
+    SAVE_FRAME();
+    Value it = TOP();
+    Value next = iter_next(it);
+    if (next.is_null()) {
+        if (has_pending()) goto error;
+        --sp;
+        ip = first + arg;
+        DISPATCH();
+    }
+    PUSH(next);
+    DISPATCH();
+}
+
+op_MAKE_FUNCTION : {
+    Code* fcode = reinterpret_cast<Code*>(POP().as_object());
+    Function* fn = heap().make<Function>(types.function_);
+    fn->code = fcode;
+    fn->globals = f->globals;
+    fn->builtins = f->builtins;
+    fn->name = fcode->name;
+    fn->qualname = fcode->qualname;
+    if (arg & 8) fn->closure = as<Tuple>(POP());
+    if (arg & 2) fn->kwdefaults = as<Dict>(POP());
+    if (arg & 1) fn->defaults = as<Tuple>(POP());
+    if (fcode->has_docstring) fn->doc = fcode->consts[0];
+    PUSH(Value::object(fn));
+    DISPATCH();
+}
+op_KW_NAMES:
+    f->kwnames = as<Tuple>(code->consts[arg]);
+    DISPATCH();
+op_CALL : {
+    Tuple* kwnames = f->kwnames;
+    f->kwnames = nullptr;
+    int nkw = kwnames ? static_cast<int>(kwnames->size) : 0;
+    Value* args = sp - arg;
+    Value callable = args[-2];
+    int npos = static_cast<int>(arg) - nkw;
+    if (!args[-1].is_null()) {
+        --args;
+        ++npos;
+    }
+    if (is_layout(callable, Layout::Function) &&
+        !(as<Function>(callable)->code->flags & (kGenerator | kCoroutine | kAsyncGenerator))) {
+        // An apy function: push its frame and go on in this loop.
+        sp -= arg + 2;
+        SAVE_FRAME();
+        Frame* callee = frame_for_call(as<Function>(callable), args, npos, kwnames);
+        if (!callee) goto error;
+        if (call_depth + 1 > recursion_limit) {
+            release_frame(callee);
+            raise(exc.RecursionError, "maximum recursion depth exceeded");
+            goto error;
+        }
+        ++call_depth;
+        callee->back = f;
+        f = callee;
+        LOAD_FRAME();
+        heap().maybe_collect();
+        DISPATCH();
+    }
+    SAVE_FRAME();
+    Value r = call(callable, args, npos, kwnames);
+    sp -= arg + 2;
+    CHECK(r);
+    PUSH(r);
+    DISPATCH();
+}
+op_CALL_FUNCTION_EX : {
+    Value kwargs = (arg & 1) ? POP() : Value::null();
+    Value args_tuple = POP();
+    --sp;  // the null slot
+    Value callable = POP();
+    SAVE_FRAME();
+    Tuple* t = as<Tuple>(args_tuple);
+    std::vector<Value> all(t->items, t->items + t->size);
+    Tuple* kwnames = nullptr;
+    if (!kwargs.is_null()) {
+        Dict* d = as<Dict>(kwargs);
+        std::vector<Value> names;
+        for (const DictEntry& e : d->entries) {
+            if (e.key.is_null()) continue;
+            if (!is_str(e.key)) {
+                raise(exc.TypeError, "keywords must be strings");
+                goto error;
+            }
+            names.push_back(e.key);
+            all.push_back(e.value);
+        }
+        if (!names.empty()) kwnames = make_tuple(names.data(), static_cast<int64_t>(names.size()));
+    }
+    Root keep_names(kwnames ? Value::object(kwnames) : Value::none());
+    Value r = call(callable, all.data(), static_cast<int>(t->size), kwnames);
+    CHECK(r);
+    PUSH(r);
+    DISPATCH();
+}
+op_RETURN_VALUE : {
+    Value r = POP();
+    if (f->is_entry) {
+        *result = r;
+        f->pc = static_cast<int32_t>(ip - first);
+        --call_depth;
+        g_current = saved_current;
+        if (!f->generator) release_frame(f);
+        return ExecStatus::Returned;
+    }
+    Frame* caller = f->back;
+    release_frame(f);
+    --call_depth;
+    f = caller;
+    LOAD_FRAME();
+    PUSH(r);
+    DISPATCH();
+}
+op_LOAD_BUILD_CLASS:
+    raise(exc.NotImplementedError, "class definitions are not supported by apy yet");
+    goto error;
+
+op_SETUP_FINALLY : {
+    Block& b = f->blocks()[f->block_count++];
+    b.handler = static_cast<int32_t>(arg);
+    b.depth = static_cast<int32_t>(sp - f->slots);
+    DISPATCH();
+}
+op_SETUP_WITH : {
+    Block& b = f->blocks()[f->block_count++];
+    b.handler = static_cast<int32_t>(arg);
+    b.depth = static_cast<int32_t>(sp - f->slots) - 1;
+    DISPATCH();
+}
+op_POP_BLOCK:
+    --f->block_count;
+    DISPATCH();
+op_PUSH_EXC_INFO : {
+    Value raised = TOP();
+    Value previous = handled_exception();
+    TOP() = previous.is_null() ? Value::none() : previous;
+    PUSH(raised);
+    set_handled_exception(raised);
+    DISPATCH();
+}
+op_POP_EXCEPT : {
+    Value previous = POP();
+    set_handled_exception(previous.is_none() ? Value::null() : previous);
+    DISPATCH();
+}
+op_CHECK_EXC_MATCH : {
+    Value spec = POP();
+    int m = exception_matches(TOP(), spec);
+    if (m < 0) goto error;
+    PUSH(Value::boolean(m));
+    DISPATCH();
+}
+op_RERAISE : {
+    Value e = POP();
+    set_pending(e);
+    reraise = true;
+    goto error;
+}
+op_RAISE_VARARGS : {
+    SAVE_FRAME();
+    if (arg == 0) {
+        Value e = handled_exception();
+        if (e.is_null()) {
+            raise(exc.RuntimeError, "No active exception to reraise");
+            goto error;
+        }
+        set_pending(e);
+        reraise = true;
+        goto error;
+    }
+    Value cause = Value::null();
+    if (arg == 2) cause = POP();
+    Value e = POP();
+    if (is_layout(e, Layout::Type) && is_subtype(as<Type>(e), exc.BaseException)) {
+        e = call0(e);
+        CHECK(e);
+    }
+    if (!isinstance(e, exc.BaseException)) {
+        raise(exc.TypeError, "exceptions must derive from BaseException");
+        goto error;
+    }
+    if (arg == 2) {
+        if (is_layout(cause, Layout::Type) && is_subtype(as<Type>(cause), exc.BaseException)) {
+            cause = call0(cause);
+            CHECK(cause);
+        } else if (!cause.is_none() && !isinstance(cause, exc.BaseException)) {
+            raise(exc.TypeError, "exception causes must derive from BaseException");
+            goto error;
+        }
+        as<ExceptionObject>(e)->cause = cause;
+        as<ExceptionObject>(e)->suppress_context = true;
+    }
+    raise_value(e);
+    goto error;
+}
+op_LOAD_ASSERTION_ERROR:
+    PUSH(Value::object(exc.AssertionError));
+    DISPATCH();
+op_BEFORE_WITH : {
+    SAVE_FRAME();
+    static Str* const kEnter = intern("__enter__");
+    static Str* const kExit = intern("__exit__");
+    Value manager = TOP();
+    Value enter = getattr_optional(manager, kEnter);
+    if (enter.is_null()) {
+        if (!has_pending())
+            raise_format(exc.TypeError,
+                         "'%s' object does not support the context manager protocol",
+                         type_name(manager).c_str());
+        goto error;
+    }
+    Value exit = getattr_optional(manager, kExit);
+    if (exit.is_null()) {
+        if (!has_pending())
+            raise_format(exc.TypeError,
+                         "'%s' object does not support the context manager protocol (missed __exit__ method)",
+                         type_name(manager).c_str());
+        goto error;
+    }
+    TOP() = exit;
+    Value entered = call0(enter);
+    CHECK(entered);
+    PUSH(entered);
+    DISPATCH();
+}
+op_WITH_EXCEPT_START : {
+    SAVE_FRAME();
+    Value e = TOP();
+    Value exit = PEEK(3);
+    Value args[3] = {Value::object(type_of(e)), e, Value::none()};
+    Value r = call(exit, args, 3);
+    CHECK(r);
+    PUSH(r);
+    DISPATCH();
+}
+
+op_IMPORT_NAME : {
+    SAVE_FRAME();
+    Value fromlist = POP();
+    Value level = POP();
+    Value m = import_name(name_at(f, arg), fromlist, level, f->globals);
+    CHECK(m);
+    PUSH(m);
+    DISPATCH();
+}
+op_IMPORT_FROM : {
+    SAVE_FRAME();
+    Value v = import_from(TOP(), name_at(f, arg));
+    CHECK(v);
+    PUSH(v);
+    DISPATCH();
+}
+op_IMPORT_STAR : {
+    SAVE_FRAME();
+    Value m = POP();
+    if (!import_star(m, f->locals ? f->locals : f->globals)) goto error;
+    DISPATCH();
+}
+
+op_RETURN_GENERATOR:
+    // Calls of generator functions skip this instruction (see make_generator).
+    raise(exc.SystemError, "RETURN_GENERATOR executed");
+    goto error;
+op_YIELD_VALUE : {
+    *result = POP();
+    SAVE_FRAME();
+    --call_depth;
+    g_current = saved_current;
+    return ExecStatus::Yielded;
+}
+op_GET_AWAITABLE : {
+    SAVE_FRAME();
+    Value v = TOP();
+    if (is_coroutine(v)) {
+        Generator* g = as<Generator>(v);
+        if (g->frame && g->frame->back) {
+            raise(exc.RuntimeError, "coroutine is being awaited already");
+            goto error;
+        }
+        DISPATCH();
+    }
+    static Str* const kAwait = intern("__await__");
+    Value method = lookup_in_type(type_of(v), kAwait);
+    if (method.is_null()) {
+        raise_format(exc.TypeError, "object %s can't be used in 'await' expression",
+                     type_name(v).c_str());
+        goto error;
+    }
+    Value it = call1(method, v);
+    CHECK(it);
+    TOP() = it;
+    DISPATCH();
+}
+op_GET_YIELD_FROM_ITER : {
+    SAVE_FRAME();
+    Value v = TOP();
+    if (is_generator(v)) DISPATCH();
+    if (is_coroutine(v)) {
+        raise(exc.TypeError, "cannot 'yield from' a coroutine object in a non-coroutine generator");
+        goto error;
+    }
+    Value it = get_iter(v);
+    CHECK(it);
+    TOP() = it;
+    DISPATCH();
+}
+op_SEND : {
+    SAVE_FRAME();
+    Value sent = TOP();
+    Value receiver = PEEK(2);
+    Value out;
+    SendResult status;
+    Type* rtype = type_of(receiver);
+    if (rtype->send) {
+        status = rtype->send(receiver, sent, &out);
+    } else if (sent.is_none() && rtype->next) {
+        out = rtype->next(receiver);
+        if (out.is_null()) {
+            if (has_pending()) {
+                if (!pending_is(exc.StopIteration)) goto error;
+                Value stop = take_pending();
+                Tuple* a = as<ExceptionObject>(stop)->args;
+                out = a->size > 0 ? a->items[0] : Value::none();
+            } else {
+                out = Value::none();
+            }
+            status = SendResult::Returned;
+        } else {
+            status = SendResult::Yielded;
+        }
+    } else {
+        static Str* const kSend = intern("send");
+        out = call_method(receiver, kSend, &sent, 1);
+        if (out.is_null()) {
+            if (!pending_is(exc.StopIteration)) goto error;
+            Value stop = take_pending();
+            Tuple* a = as<ExceptionObject>(stop)->args;
+            out = a->size > 0 ? a->items[0] : Value::none();
+            status = SendResult::Returned;
+        } else {
+            status = SendResult::Yielded;
+        }
+    }
+    if (status == SendResult::Error) goto error;
+    if (status == SendResult::Returned) {
+        sp -= 2;
+        PUSH(out);
+        ip = first + arg;
+        DISPATCH();
+    }
+    TOP() = out;
+    DISPATCH();
+}
+op_PRINT_EXPR : {
+    SAVE_FRAME();
+    Value v = POP();
+    if (!v.is_none()) {
+        Value r = repr(v);
+        CHECK(r);
+        std::fwrite(str_view(r).data(), 1, str_view(r).size(), stdout);
+        std::fputc('\n', stdout);
+        dict_set_str(builtins_dict(), "_", v);
+    }
+    DISPATCH();
+}
+op_SETUP_ANNOTATIONS:
+    if (f->locals) {
+        static Str* const kAnnotations = intern("__annotations__");
+        if (dict_get_str(f->locals, kAnnotations).is_null())
+            dict_set_str(f->locals, kAnnotations, Value::object(make_dict()));
+    }
+    DISPATCH();
+
+error : {
+    // An exception is pending: record this frame in its traceback, then find a
+    // handler here or in the callers.
+    Value e = take_pending();
+    int pc = static_cast<int>(ip - first) - 1;
+    if (!reraise) add_traceback(e, f, pc);
+    reraise = false;
+    for (;;) {
+        if (f->block_count > 0) {
+            Block b = f->blocks()[--f->block_count];
+            sp = f->slots + b.depth;
+            PUSH(e);
+            ip = first + b.handler;
+            DISPATCH();
+        }
+        f->kwnames = nullptr;
+        if (f->is_entry) {
+            f->pc = static_cast<int32_t>(ip - first);
+            f->sp = static_cast<int32_t>(sp - f->slots);
+            --call_depth;
+            g_current = saved_current;
+            if (!f->generator) release_frame(f);
+            set_pending(e);
+            return ExecStatus::Raised;
+        }
+        Frame* caller = f->back;
+        release_frame(f);
+        --call_depth;
+        f = caller;
+        LOAD_FRAME();
+        add_traceback(e, f, static_cast<int>(ip - first) - 1);
+    }
+}
+#undef OP
+}
+
+}  // namespace apy::vm

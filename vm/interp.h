@@ -1,0 +1,31 @@
+// The interpreter: runs chains of frames. It knows nothing of event loops; an
+// await that cannot complete makes a coroutine's run() return Yielded, and
+// whoever resumed the coroutine (a task, later) decides when to resume it.
+#pragma once
+
+#include "runtime/objects.h"
+#include "vm/frame.h"
+
+namespace apy::vm {
+
+enum class ExecStatus : uint8_t { Returned, Raised, Yielded };
+
+// Runs [entry] (marked is_entry; its back link set by the caller) and every
+// frame it calls, until [entry] returns (*result = the value), raises (the
+// exception is pending) or yields (*result = the value yielded). With [thrown],
+// the frame resumes by raising it at its current instruction (generator.throw()).
+ExecStatus run(Frame* entry, rt::Value* result, rt::Value thrown = rt::Value::null());
+
+// Calls an apy function from native code (nested dispatch loop).
+rt::Value call_function(rt::Function* function, rt::Value* args, int nargs, rt::Tuple* kwnames);
+
+// Runs module-level code in [globals] (which is also its locals).
+rt::Value run_module_code(Code* code, rt::Dict* globals);
+
+// Binds call arguments into a new frame for [function] (CPython's TypeErrors on a mismatch).
+Frame* frame_for_call(rt::Function* function, rt::Value* args, int nargs, rt::Tuple* kwnames);
+
+// The number of apy frames running, checked against rt::recursion_limit.
+extern int call_depth;
+
+}  // namespace apy::vm

@@ -1,0 +1,13 @@
+// Printing an uncaught exception the way CPython does: the chain of causes and
+// contexts, each with its traceback and source lines, then "Type: message".
+#pragma once
+
+#include <string>
+
+#include "runtime/objects.h"
+
+namespace apy::vm {
+
+std::string format_exception(rt::Value exception);
+
+}  // namespace apy::vm
