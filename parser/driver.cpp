@@ -145,11 +145,34 @@ ast::StmtList Driver::run() {
             throw SyntaxErrorInfo(e.type, "f-string: " + e.message, e.line, e.col, e.end_col);
         throw;
     }
-    if (mode_ == Mode::Interactive && statements_ > 1) {
+    if (mode_ == Mode::Interactive && statements_.size() > 1) {
+        // CPython: a compound statement must be the whole entry; simple lines give the
+        // "multiple statements" error at the end of the first one.
+        const Span& first = statements_[0];
+        const Span& second = statements_[1];
+        if (first.end.line > first.begin.line || body_[0]->kind == ast::StmtKind::If ||
+            body_[0]->kind == ast::StmtKind::While || body_[0]->kind == ast::StmtKind::For ||
+            body_[0]->kind == ast::StmtKind::Try || body_[0]->kind == ast::StmtKind::With ||
+            body_[0]->kind == ast::StmtKind::FunctionDef ||
+            body_[0]->kind == ast::StmtKind::ClassDef) {
+            int end_col = second.begin.col + 1;
+            for (const auto& t : toks_)
+                if (t.begin.line == second.begin.line && t.begin.col == second.begin.col)
+                    end_col = t.end.col;
+            throw SyntaxErrorInfo("SyntaxError", "invalid syntax", second.begin.line,
+                                  second.begin.col, end_col);
+        }
+        // The statement span ends after its NEWLINE: use the last token before it.
+        lex::Pos end = first.begin;
+        for (const auto& t : toks_) {
+            if (t.kind == Tok::Newline && t.begin.line >= first.begin.line) {
+                end = t.begin;
+                break;
+            }
+        }
         throw SyntaxErrorInfo("SyntaxError",
                               "multiple statements found while compiling a single statement",
-                              body_.empty() ? 1 : body_[0]->loc.line,
-                              body_.empty() ? 0 : body_[0]->loc.col);
+                              end.line, end.col, end.col);
     }
     return std::move(body_);
 }

@@ -26,7 +26,7 @@ public:
     Parser::symbol_type next_symbol();
     Builder& builder() { return builder_; }
     void set_body(ast::StmtList body) { body_ = std::move(body); }
-    void count_statement() { ++statements_; }
+    void count_statement(const Span& s) { statements_.push_back(s); }
     [[noreturn]] void syntax_error(int lookahead, const Span& where, const std::vector<int>& expected);
     [[noreturn]] void bison_error(const Span& where, const std::string& message);
 
@@ -56,7 +56,7 @@ private:
     size_t delivered_ = 0;
     bool started_ = false;
     bool error_at_eof_ = false;
-    int statements_ = 0;
+    std::vector<Span> statements_;  // top-level statement lines, for Interactive mode
     ast::StmtList body_;
 };
 
