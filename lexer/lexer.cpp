@@ -69,7 +69,8 @@ Token Lexer::next() {
             int line = 1;
             for (size_t i = 0; i < bad; ++i) line += source_.text[i] == '\n';
             char byte[8];
-            std::snprintf(byte, sizeof byte, "\\x%02x", static_cast<unsigned char>(source_.text[bad]));
+            auto c = static_cast<unsigned char>(source_.text[bad]);
+            std::snprintf(byte, sizeof byte, "\\x%02x", c);
             // CPython raises this one without a location.
             fail("SyntaxError",
                  std::string("Non-UTF-8 code starting with '") + byte + "' in file " +
@@ -80,6 +81,7 @@ Token Lexer::next() {
         }
     }
     Token token = next_token();
+    if (deferred_ && tokenizer_errors_only_) deferred_.reset();
     if (deferred_ && !is_string_kind(token.kind)) {
         // CPython decodes a string when the parser has read the token after it, and
         // reports a bad escape at that token.
@@ -143,7 +145,9 @@ Token Lexer::next_token() {
             return make(Tok::Newline, begin, {begin.line, begin.col + 1});
         }
         case detail::Raw::End:
-            if (start != end_) fail("SyntaxError", "source code cannot contain null bytes", line_, -1);
+            if (start != end_) {
+                fail("SyntaxError", "source code cannot contain null bytes", line_, -1);
+            }
             if (!brackets_.empty()) {
                 const Bracket& open = brackets_.back();
                 fail("SyntaxError", std::string("'") + open.ch + "' was never closed", open.line,
@@ -159,11 +163,18 @@ Token Lexer::next_token() {
         case detail::Raw::Punct:
             return punct(raw.punct, start, raw.end);
         case detail::Raw::NotEqualAlt:
+            if (tokenizer_errors_only_) return punct(Tok::NotEqual, start, raw.end);
             fail("SyntaxError", "invalid syntax", line_, col(start), col(start) + 2);
         case detail::Raw::Bad: {
             // Non-ASCII characters always scan as names, so this is an ASCII byte.
             auto c = static_cast<unsigned char>(*start);
-            if (unicode::is_printable(c)) fail("SyntaxError", "invalid syntax", line_, col(start));
+            if (unicode::is_printable(c)) {
+                if (tokenizer_errors_only_) {
+                    cur_ = raw.end;
+                    continue;
+                }
+                fail("SyntaxError", "invalid syntax", line_, col(start));
+            }
             fail_chars("invalid non-printable character U+" + hex_code(c), line_, col(start));
         }
         }
@@ -202,7 +213,9 @@ bool Lexer::indentation() {
         if (alt_column <= alt_indents_.back()) fail("TabError", kTabError, line_, 0);
         // An INDENT is only valid after a block header's ':'. CPython's parser reports this,
         // with no caret, when it reads the INDENT.
-        if (!line_ended_with_colon_) fail("IndentationError", "unexpected indent", line_, -1);
+        if (!line_ended_with_colon_ && !tokenizer_errors_only_) {
+            fail("IndentationError", "unexpected indent", line_, -1);
+        }
         indents_.push_back(column);
         alt_indents_.push_back(alt_column);
         pending_ = 1;

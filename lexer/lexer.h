@@ -21,6 +21,13 @@ public:
     // Throws apy::SyntaxErrorInfo (SyntaxError, IndentationError or TabError) on bad input.
     Token next();
 
+    // After a parse error CPython tokenizes the rest of the file and reports a tokenizer
+    // error found there instead (e.g. an unclosed bracket on an earlier line). For such a
+    // scan, turn this on: the lexer then stops raising the errors that CPython's parser
+    // raises rather than its tokenizer ("unexpected indent", bad escapes, stray '$' '?' '!',
+    // '<>'), skipping the offending characters.
+    void set_tokenizer_errors_only(bool on) { tokenizer_errors_only_ = on; }
+
 private:
     struct Bracket {
         char ch;
@@ -55,6 +62,7 @@ private:
     const char* line_start_;  // the first byte of the current physical line
     int line_ = 1;
 
+    bool tokenizer_errors_only_ = false;
     bool validated_ = false;   // the text was checked for malformed UTF-8
     bool at_bol_ = true;       // at the beginning of a physical line outside brackets
     bool blank_line_ = false;  // the current line holds only whitespace and comments

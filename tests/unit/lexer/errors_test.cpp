@@ -699,6 +699,27 @@ TEST(LexerErrors, UnicodeErrorComesAfterTheStrings) {
     }
 }
 
+TEST(LexerErrors, TokenizerErrorsOnly) {
+    // The scan a parser makes after its own error: only CPython's tokenizer errors count.
+    auto scan = [](const std::string& text) {
+        Source source("/tmp/s.py", text);
+        Lexer lexer(source);
+        lexer.set_tokenizer_errors_only(true);
+        try {
+            while (lexer.next().kind != Tok::EndOfFile) {
+            }
+        } catch (const SyntaxErrorInfo& error) {
+            return error.message;
+        }
+        return std::string("ok");
+    };
+    EXPECT_EQ(scan("x = 1\n  y = '\\x4' $ ? <> 2\n"), "ok");
+    EXPECT_EQ(scan("x = 1\n  y = $ (\n"), "'(' was never closed");
+    EXPECT_EQ(scan("x = $\ny = 012\n"),
+              "leading zeros in decimal integer literals are not permitted; use an 0o prefix "
+              "for octal integers");
+}
+
 TEST(LexerErrors, NamedUnicodeEscapesAreRejected) {
     EXPECT_EQ(info_of("x = '\\N{BULLET}'\n").message,
               "(unicode error) \\N{...} escapes are not supported");

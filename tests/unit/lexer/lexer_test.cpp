@@ -243,3 +243,41 @@ TEST(DecodeEscapes, Basics) {
 
 }  // namespace
 }  // namespace apy::lex
+
+namespace apy::lex {
+namespace {
+
+// Random inputs built from the characters that matter to the lexer: it must always end,
+// with tokens or a SyntaxErrorInfo, and never crash or loop.
+TEST(Lexer, RandomInputsTerminate) {
+    const std::vector<std::string> pieces = {
+        " ", "  ", "\t", "\n", "\r\n", "\f", "\\", "\\\n", "#", "(", ")", "[", "]", "{", "}",
+        "'", "\"", "'''", "\"\"\"", "r", "b", "f", "x", "if", ":", "0", "1", "9", "_", ".",
+        "e", "j", "x", "o", "+", "=", "<", ">", "!", "é", "€", "\xa0", "\x01", "\\x", "\\N{",
+        "0x", "0o", "0b", "1_", "\xff", std::string(1, '\0'), "\\u00", "$"};
+    uint32_t seed = 12345;
+    auto rand = [&seed]() {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) & 0x7fff;
+    };
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        int n = rand() % 40;
+        for (int i = 0; i < n; ++i) text += pieces[rand() % pieces.size()];
+        Source source("<fuzz>", text);
+        Lexer lexer(source);
+        try {
+            for (int guard = 0; guard < 10000; ++guard) {
+                Token t = lexer.next();
+                ASSERT_LE(t.begin.line, t.end.line);
+                if (t.kind == Tok::EndOfFile) break;
+                ASSERT_LT(guard, 9999) << "no end for: " << text;
+            }
+        } catch (const SyntaxErrorInfo& e) {
+            EXPECT_FALSE(format_syntax_error(source, e).empty());
+        }
+    }
+}
+
+}  // namespace
+}  // namespace apy::lex
