@@ -97,6 +97,12 @@ TEST(Lexer, BlankAndCommentLinesIgnored) {
               "'if' NAME:x ':' NEWLINE INDENT NAME:y NEWLINE DEDENT NAME:z NEWLINE ENDMARKER");
 }
 
+TEST(Lexer, IndentAfterColonAndComment) {
+    EXPECT_EQ(kinds("if x:  # c\n\n    y\n"),
+              "'if' NAME:x ':' NEWLINE INDENT NAME:y NEWLINE DEDENT ENDMARKER");
+    EXPECT_EQ(kinds("d = {1:\n  2}\n"), "NAME:d '=' '{' INT:1 ':' INT:2 '}' NEWLINE ENDMARKER");
+}
+
 TEST(Lexer, TabsAndFormFeeds) {
     EXPECT_EQ(kinds("if x:\n\ty\n\tz\n"),
               "'if' NAME:x ':' NEWLINE INDENT NAME:y NEWLINE NAME:z NEWLINE DEDENT ENDMARKER");
