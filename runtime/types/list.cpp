@@ -471,6 +471,12 @@ bool sort_positions(const std::vector<Value>& keys, std::vector<int64_t>& order)
 
 Value list_sort(Value* args, int nargs, Tuple* kwnames) {
     static const Signature kSort("sort", "*, key=None, reverse=False");
+    for (int64_t i = 0; kwnames && i < kwnames->size; ++i) {
+        std::string_view name = str_view(kwnames->items[i]);
+        if (name != "key" && name != "reverse")
+            return raise_format(exc.TypeError, "'%.*s' is an invalid keyword argument for sort()",
+                                static_cast<int>(name.size()), name.data());
+    }
     Value params[2];
     if (!kSort.bind(args + 1, nargs - 1, kwnames, params)) return Value::null();
     int reverse = truthy(params[1]);
