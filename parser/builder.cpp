@@ -481,7 +481,57 @@ void Builder::add_comp_if(ComprehensionList& gens, Expr* cond) {
 
 // ----------------------------------------------------------------- statements
 
+namespace {
+
+// A compound statement ends where its last inner statement ends (not at the NEWLINE or
+// DEDENT that closes its block), as in CPython.
+void end_at(Node* n, const StmtList& last) {
+    if (last.empty()) return;
+    n->loc.end_line = last.back()->loc.end_line;
+    n->loc.end_col = last.back()->loc.end_col;
+}
+
+void fix_compound_end(Stmt* stmt) {
+    switch (stmt->kind) {
+    case StmtKind::FunctionDef: end_at(stmt, static_cast<FunctionDef*>(stmt)->body); break;
+    case StmtKind::ClassDef: end_at(stmt, static_cast<ClassDef*>(stmt)->body); break;
+    case StmtKind::With: end_at(stmt, static_cast<With*>(stmt)->body); break;
+    case StmtKind::For: {
+        auto* s = static_cast<For*>(stmt);
+        end_at(s, s->orelse.empty() ? s->body : s->orelse);
+        break;
+    }
+    case StmtKind::While: {
+        auto* s = static_cast<While*>(stmt);
+        end_at(s, s->orelse.empty() ? s->body : s->orelse);
+        break;
+    }
+    case StmtKind::If: {
+        auto* s = static_cast<If*>(stmt);
+        end_at(s, s->orelse.empty() ? s->body : s->orelse);
+        break;
+    }
+    case StmtKind::Try: {
+        auto* s = static_cast<Try*>(stmt);
+        for (auto* h : s->handlers) end_at(h, h->body);
+        if (!s->finalbody.empty())
+            end_at(s, s->finalbody);
+        else if (!s->orelse.empty())
+            end_at(s, s->orelse);
+        else if (!s->handlers.empty())
+            end_at(s, s->handlers.back()->body);
+        else
+            end_at(s, s->body);
+        break;
+    }
+    default: break;
+    }
+}
+
+}  // namespace
+
 Stmt* Builder::done(Stmt* stmt) {
+    fix_compound_end(stmt);
     int d = 0;
     auto see = [&](const Node* c) { d = std::max(d, depth(c)); };
     auto see_body = [&](const StmtList& l) {
@@ -843,7 +893,9 @@ Stmt* Builder::decorate(ExprList decorators, Stmt* def, const Span& s) {
 }
 
 Stmt* Builder::make_async(Stmt* stmt, const Span& s) {
-    stmt->loc = loc(s);
+    Loc l = loc(s);  // starts at `async`; the end stays that of the body
+    stmt->loc.line = l.line;
+    stmt->loc.col = l.col;
     switch (stmt->kind) {
     case StmtKind::FunctionDef: static_cast<FunctionDef*>(stmt)->is_async = true; break;
     case StmtKind::For: static_cast<For*>(stmt)->is_async = true; break;

@@ -2,6 +2,7 @@
 // syntax errors into CPython's messages by looking at the tokens around the error.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,7 +51,7 @@ private:
     int line_offset_, col_offset_;
     bool fstring_;
     lex::Lexer lexer_;
-    std::vector<lex::Token> toks_;
+    std::deque<lex::Token> toks_;  // a deque: references survive lexing further ahead
     std::vector<int> depth_;  // bracket depth before each token
     std::optional<SyntaxErrorInfo> lex_error_;
     size_t delivered_ = 0;
