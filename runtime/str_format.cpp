@@ -489,7 +489,7 @@ Value format_integer(Value v, const Spec& spec) {
     return str_result(out + digits);
 }
 
-// %e %f %g (and capitals): through float() and the format-spec engine.
+// %e %f %g (and capitals): through float(), as PyOS_double_to_string.
 Value format_float(Value v, const Spec& spec) {
     double d;
     if (v.is_double()) {
@@ -503,10 +503,9 @@ Value format_float(Value v, const Spec& spec) {
     } else {
         return raise_format(exc.TypeError, "must be real number, not %s", type_name(v).c_str());
     }
-    std::string format_spec = (spec.flags & kAlt) ? "#." : ".";
-    format_spec += std::to_string(spec.prec < 0 ? 6 : spec.prec);
-    format_spec += static_cast<char>(spec.type);
-    return format_number(Value::from_double(d), format_spec);
+    int precision = static_cast<int>(spec.prec < 0 ? 6 : spec.prec);
+    return str_result(format_double(d, static_cast<char>(spec.type), precision,
+                                    (spec.flags & kAlt) ? kFloatAlt : 0));
 }
 
 Value format_char(Value v) {
