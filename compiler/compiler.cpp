@@ -168,13 +168,16 @@ void Compiler::enter_unit(Scope* ste, UnitKind kind, std::string name, int first
     }
     units_.push_back(std::move(unit));
 
-    // Prefix: parameters that are cells move into their cell, then generators suspend.
-    for (size_t i = 0; i < u().cellvars.size(); ++i) {
-        if (ste->flags_of(u().cellvars[i]) & kDefParam) emit(Op::MAKE_CELL, static_cast<uint32_t>(i));
-    }
+    // Prefix: generators first suspend (the VM starts them at index 1, the POP_TOP of the
+    // value sent in); then parameters that are cells move into their cell.
     if (ste->kind == ScopeKind::Function && (ste->generator || ste->coroutine)) {
         emit(Op::RETURN_GENERATOR);
         emit(Op::POP_TOP);
+    }
+    for (size_t i = 0; i < u().cellvars.size(); ++i) {
+        if (ste->flags_of(u().cellvars[i]) & kDefParam) {
+            emit(Op::MAKE_CELL, static_cast<uint32_t>(i));
+        }
     }
 }
 
