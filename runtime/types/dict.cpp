@@ -700,7 +700,7 @@ void setup_dict_types() {
 
     for (Type* view : {types.dict_keys_, types.dict_values_, types.dict_items_}) {
         view->repr = view_repr;
-        view->hash = view == types.dict_values_ ? types.object_->hash : dict_hash;
+        if (view != types.dict_values_) view->hash = dict_hash;  // values: object's hash
         view->length = view_length;
         view->iter = view_iter;
         view->getattr = view_mapping;

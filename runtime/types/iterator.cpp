@@ -119,10 +119,8 @@ const MethodDef kIteratorMethods[] = {
     {nullptr, nullptr},
 };
 
+// repr, hash and comparison are object's (inherited): "<list_iterator object at 0x...>".
 void fill_iterator_type(Type* t) {
-    t->repr = types.object_->repr;
-    t->hash = types.object_->hash;
-    t->compare = types.object_->compare;
     t->getattr = generic_getattr;
     t->iter = iterator_iter;
     t->next = iterator_next;

@@ -148,8 +148,8 @@ restart:
                 if (eq == 2) goto restart;
                 if (eq) return true;
                 mask = mask_of(so);
-            } else if (e.hash == -1 && freeslot < 0 && is_dummy(e)) {
-                freeslot = static_cast<int64_t>(j);
+            } else if (is_dummy(e)) {
+                freeslot = static_cast<int64_t>(j);  // the last dummy seen, as CPython
             }
             if (probes-- == 0) break;
         }
