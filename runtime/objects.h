@@ -198,6 +198,11 @@ bool dict_init_from(Dict* d, const char* name, Value* args, int nargs, Tuple* kw
 // Set API (types/set.cpp).
 bool set_add(Set* s, Value key);
 int set_contains(Set* s, Value key);
+// The constant frozenset CPython 3.11's compiler makes for a set display of 3 or more
+// constants ({1, 2, 3} compiles to BUILD_SET 0; LOAD_CONST frozenset; SET_UPDATE 1): its
+// iteration order (and so the display's) differs from adding the items one by one when
+// hashes collide. Null with an exception pending when an item is unhashable.
+Set* make_constant_frozenset(const Value* items, int64_t n);
 // In-place set operations with any iterable, in CPython's order; false on error.
 bool set_update(Set* s, Value iterable);
 bool set_difference_update(Set* s, Value iterable);

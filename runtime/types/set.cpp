@@ -762,6 +762,19 @@ const MethodDef kFrozenSetMethods[] = {
 
 Set* make_set(bool frozen) { return new_set(frozen ? types.frozenset_ : types.set_); }
 
+Set* make_constant_frozenset(const Value* items, int64_t n) {
+    Set* first = new_set(types.frozenset_);
+    Root keep(Value::object(first));
+    for (int64_t i = 0; i < n; ++i)
+        if (!add_key(first, items[i])) return nullptr;
+    // CPython's compiler rebuilds constant frozensets from their own iteration order
+    // (merge_consts_recursive), which moves colliding keys: do the same.
+    Set* result = new_set(types.frozenset_);
+    for (const SetEntry& e : first->table)
+        if (!e.key.is_null() && !add_entry(result, e.key, e.hash)) return nullptr;
+    return result;
+}
+
 bool set_add(Set* s, Value key) { return add_key(s, key); }
 
 int set_contains(Set* s, Value key) {

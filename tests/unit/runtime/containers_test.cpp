@@ -128,6 +128,17 @@ TEST_F(ContainersTest, SetDifferenceOrder) {
               "{0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}");
 }
 
+TEST_F(ContainersTest, ConstantFrozensetIsRebuiltAsCPython) {
+    // -1 and -2 both hash to -2: CPython's compiler leaves {-1, -2, 6} as {-2, 6, -1}.
+    Value items[3] = {make_int(-1), make_int(-2), make_int(6)};
+    Set* f = make_constant_frozenset(items, 3);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(repr_of(Value::object(f)), "frozenset({-2, 6, -1})");
+    Set* s = make_set();
+    ASSERT_TRUE(set_update(s, Value::object(f)));
+    EXPECT_EQ(repr_of(Value::object(s)), "{-2, 6, -1}");
+}
+
 TEST_F(ContainersTest, FrozensetHashMatchesCPython) {
     int64_t h;
     Set* empty = make_set(true);
