@@ -521,6 +521,10 @@ Value call_dunder(Value v, const char* name, bool* found) {
 
 Value int_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("int", "x=?, /, base=?");
+    for (int64_t i = 0; kwnames && i < kwnames->size; ++i)
+        if (str_view(kwnames->items[i]) != "base")
+            return raise_format(exc.TypeError, "'%s' is an invalid keyword argument for int()",
+                                std::string(str_view(kwnames->items[i])).c_str());
     Value a[2];
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
     Value result;
@@ -528,7 +532,10 @@ Value int_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
         result = a[0].is_null() ? Value::small_int(0) : to_int(a[0]);
     } else {
         int64_t base;
-        if (!to_index(a[1], &base)) return Value::null();
+        if (is_int(a[1]) && !int_to_int64(a[1], &base))
+            base = -1;  // out of range either way
+        else if (!to_index(a[1], &base))
+            return Value::null();
         if (base != 0 && (base < 2 || base > 36))
             return raise(exc.ValueError, "int() base must be >= 2 and <= 36, or 0");
         if (a[0].is_null()) return raise(exc.TypeError, "int() missing string argument");
