@@ -11,6 +11,9 @@ namespace {
 
 Range* self_range(Value v) { return as<Range>(v); }
 
+// Ranges hold no references (object's inherited trace would read an instance dict).
+void trace_range(Object*, Tracer&) {}
+
 // The number of values of range(start, stop, step), or -1 beyond int64.
 int64_t count_values(int64_t start, int64_t stop, int64_t step) {
     __int128 lo = start, hi = stop, st = step;
@@ -352,6 +355,7 @@ void setup_range_types() {
     r->contains = range_contains;
     r->getattr = range_getattr;
     r->new_instance = range_new;
+    r->trace = trace_range;
     add_methods(r, kRangeMethods);
 
     Type* s = types.slice_;
