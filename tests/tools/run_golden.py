@@ -30,6 +30,7 @@ import difflib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -290,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     problems = compare(script, result)
     if result.exit_code is None:
         problems.insert(0, f"TIMEOUT after {opts.timeout:g} s (a hang is a failure)\n")
+    elif result.exit_code < 0:
+        try:
+            sig = signal.Signals(-result.exit_code).name
+        except ValueError:
+            sig = str(-result.exit_code)
+        problems.insert(0, f"CRASH: killed by signal {sig}\n")
     if not problems:
         return 0
     cmd = " ".join(shlex.quote(a) for a in apy + directives.flags + [script.name]
