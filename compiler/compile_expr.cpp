@@ -124,7 +124,9 @@ void Compiler::visit_expr_inner(const ast::Expr* e) {
     }
     case K::Compare: visit_compare(static_cast<const ast::Compare*>(e)); return;
     case K::Call: visit_call(static_cast<const ast::Call*>(e)); return;
-    case K::FormattedValue: visit_formatted_value(static_cast<const ast::FormattedValue*>(e)); return;
+    case K::FormattedValue:
+        visit_formatted_value(static_cast<const ast::FormattedValue*>(e));
+        return;
     case K::JoinedStr: visit_joined_str(static_cast<const ast::JoinedStr*>(e)); return;
     case K::Constant: load_const(static_cast<const ast::Constant*>(e)); return;
     case K::Attribute: {
@@ -652,7 +654,9 @@ void Compiler::visit_comprehension(const ast::Expr* e, const ast::ComprehensionL
         error("asynchronous comprehension outside of an asynchronous function", e->loc);
     }
     for (const ast::Comprehension* gen : gens) {
-        if (gen->is_async) error("asynchronous comprehensions are not supported by apy yet", gen->loc);
+        if (gen->is_async) {
+            error("asynchronous comprehensions are not supported by apy yet", gen->loc);
+        }
     }
     enter_unit(ste, UnitKind::Comprehension, names[static_cast<int>(kind)], e->loc.line);
     u().argcount = 1;

@@ -323,7 +323,9 @@ void Compiler::visit_ann_assign(const ast::AnnAssign* s) {
 
 void Compiler::visit_for(const ast::For* s) {
     if (s->is_async) {
-        if (u().kind != UnitKind::AsyncFunction) error("'async for' outside async function", s->loc);
+        if (u().kind != UnitKind::AsyncFunction) {
+            error("'async for' outside async function", s->loc);
+        }
         error("'async for' is not supported by apy yet", s->loc);
     }
     int start = new_label(), cleanup = new_label(), end = new_label();
@@ -682,7 +684,8 @@ void Compiler::visit_import(const ast::Import* s) {
             while (true) {
                 size_t pos = dot + 1;
                 dot = alias->name.find('.', pos);
-                std::string attr = alias->name.substr(pos, dot == std::string::npos ? dot : dot - pos);
+                size_t len = dot == std::string::npos ? dot : dot - pos;
+                std::string attr = alias->name.substr(pos, len);
                 emit(Op::IMPORT_FROM, names_index(attr));
                 if (dot == std::string::npos) break;
                 emit(Op::SWAP, 2);

@@ -151,7 +151,6 @@ public:
     Mode mode_;
     SymbolTable& symtable_;
     std::vector<std::unique_ptr<Unit>> units_;
-    int depth_ = 0;  // expression/statement nesting, against kMaxNesting
 };
 
 // CPython's STACK_USE_GUARD: bigger displays and calls are built incrementally.
