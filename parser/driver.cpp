@@ -339,10 +339,10 @@ size_t Driver::expr_end_forward(size_t first, bool bitwise_only) {
             }
             // Skip a bracketed group as a whole.
             if (is_open(tok(i).kind)) {
-                int d = depth_[i];
+                int d = depth_at(i);
                 size_t j = i + 1;
-                while (!(depth_[j] == d + 1 && is_close(tok(j).kind)) &&
-                       tok(j).kind != Tok::EndOfFile)
+                while (tok(j).kind != Tok::EndOfFile &&
+                       !(depth_at(j) == d + 1 && is_close(tok(j).kind)))
                     ++j;
                 if (tok(j).kind == Tok::EndOfFile) return last;
                 i = j;
@@ -503,7 +503,7 @@ void Driver::syntax_error(int lookahead, const Span& where, const std::vector<in
             try {
                 while (true) {
                     Tok n = tok(end + 1).kind;
-                    if (depth_[end + 1] == depth_[idx] &&
+                    if (depth_at(end + 1) == depth_at(idx) &&
                         (n == Tok::Newline || n == Tok::Semi || n == Tok::EndOfFile ||
                          is_close(n)))
                         break;

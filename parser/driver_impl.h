@@ -2,6 +2,7 @@
 // syntax errors into CPython's messages by looking at the tokens around the error.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <string>
@@ -28,14 +29,16 @@ public:
     Builder& builder() { return builder_; }
     void set_body(ast::StmtList body) { body_ = std::move(body); }
     void count_statement(const Span& s) { statements_.push_back(s); }
-    [[noreturn]] void syntax_error(int lookahead, const Span& where, const std::vector<int>& expected);
+    [[noreturn]] void syntax_error(int lookahead, const Span& where,
+                                   const std::vector<int>& expected);
     [[noreturn]] void bison_error(const Span& where, const std::string& message);
 
     // After a failed run(): whether the parser stopped at the end of the input.
     bool error_at_eof() const { return error_at_eof_; }
 
 private:
-    const lex::Token& tok(size_t i);  // lexes on demand
+    const lex::Token& tok(size_t i);  // lexes on demand; EndOfFile past the end
+    int depth_at(size_t i) const { return depth_[std::min(i, depth_.size() - 1)]; }
     bool with_paren_form(size_t lparen);
     size_t line_start(size_t i) const;
     size_t expr_start_back(size_t last);
