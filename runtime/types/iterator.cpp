@@ -97,7 +97,9 @@ Value iterator_next(Value self) {
 
 Value iterator_iter(Value self) { return self; }
 
-void trace_iterator(Object* self, Tracer& tracer) { tracer.mark(static_cast<Iterator*>(self)->source); }
+void trace_iterator(Object* self, Tracer& tracer) {
+    tracer.mark(static_cast<Iterator*>(self)->source);
+}
 
 Value iterator_iter_method(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("__iter__", kwnames) || !check_arg_count("__iter__", nargs - 1, 0, 0))
@@ -168,7 +170,8 @@ bool range_iterator_next(Value v, int64_t* out) {
     if (it->end <= 0) return false;
     *out = it->index;
     // Unsigned: stepping past the last value may leave the int64 range.
-    it->index = static_cast<int64_t>(static_cast<uint64_t>(it->index) + static_cast<uint64_t>(it->step));
+    it->index =
+        static_cast<int64_t>(static_cast<uint64_t>(it->index) + static_cast<uint64_t>(it->step));
     --it->end;
     return true;
 }

@@ -461,8 +461,9 @@ bool sort_positions(const std::vector<Value>& keys, std::vector<int64_t>& order)
             return static_cast<int>(keys[a].as_double() < keys[b].as_double());
         });
     case KeyKind::Str:
-        std::stable_sort(order.begin(), order.end(),
-                         [&](int64_t a, int64_t b) { return str_view(keys[a]) < str_view(keys[b]); });
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+            return str_view(keys[a]) < str_view(keys[b]);
+        });
         return true;
     case KeyKind::Other: break;
     }

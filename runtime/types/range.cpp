@@ -57,8 +57,9 @@ Value range_getitem(Value self, Value key) {
     if (is_layout(key, Layout::Slice)) {
         int64_t start, stop, step, count;
         if (!slice_indices(as<Slice>(key), n, &start, &stop, &step, &count)) return Value::null();
-        __int128 sub_start = static_cast<__int128>(r->start) + static_cast<__int128>(start) * r->step;
-        __int128 sub_stop = static_cast<__int128>(r->start) + static_cast<__int128>(stop) * r->step;
+        __int128 base = r->start;
+        __int128 sub_start = base + static_cast<__int128>(start) * r->step;
+        __int128 sub_stop = base + static_cast<__int128>(stop) * r->step;
         __int128 sub_step = static_cast<__int128>(step) * r->step;
         if (sub_start > INT64_MAX || sub_start < INT64_MIN || sub_stop > INT64_MAX ||
             sub_stop < INT64_MIN || sub_step > INT64_MAX || sub_step < INT64_MIN)

@@ -516,8 +516,10 @@ Value set_compare(Value a, Value b, CompareOp op) {
     }
     case CompareOp::Le: return bool_or_error(set_issubset(a, b));
     case CompareOp::Ge: return bool_or_error(set_issuperset(a, b));
-    case CompareOp::Lt: return v->used >= w->used ? Value::boolean(false) : bool_or_error(set_issubset(a, b));
-    case CompareOp::Gt: return v->used <= w->used ? Value::boolean(false) : bool_or_error(set_issuperset(a, b));
+    case CompareOp::Lt:
+        return v->used >= w->used ? Value::boolean(false) : bool_or_error(set_issubset(a, b));
+    case CompareOp::Gt:
+        return v->used <= w->used ? Value::boolean(false) : bool_or_error(set_issuperset(a, b));
     }
     return Value::not_implemented();
 }

@@ -171,7 +171,8 @@ Value tuple_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
 }
 
 Value tuple_count(Value* args, int nargs, Tuple* kwnames) {
-    if (!check_no_kwargs("tuple.count", kwnames) || !check_arg_count("tuple.count", nargs - 1, 1, 1))
+    if (!check_no_kwargs("tuple.count", kwnames) ||
+        !check_arg_count("tuple.count", nargs - 1, 1, 1))
         return Value::null();
     Tuple* t = self_tuple(args[0]);
     int64_t count = 0;

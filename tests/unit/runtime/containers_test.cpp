@@ -114,7 +114,8 @@ TEST_F(ContainersTest, SetOrderMatchesCPython) {
     EXPECT_EQ(set_contains(s, make_int(7)), 1);
     EXPECT_EQ(set_contains(s, make_int(8)), 0);
     Set* t = make_set();
-    for (int64_t i : {1, 2, 3, 100, 1000, 10000, 8, 16, 24, 32, 64}) ASSERT_TRUE(set_add(t, make_int(i)));
+    for (int64_t i : {1, 2, 3, 100, 1000, 10000, 8, 16, 24, 32, 64})
+        ASSERT_TRUE(set_add(t, make_int(i)));
     EXPECT_EQ(repr_of(Value::object(t)), "{32, 1, 2, 3, 100, 64, 1000, 8, 10000, 16, 24}");
 }
 
