@@ -4,10 +4,6 @@
 // number formatting of format_spec.h.
 #include "runtime/str_format.h"
 
-#include <cctype>
-#include <climits>
-#include <cstdio>
-
 #include "runtime/args.h"
 #include "runtime/errors.h"
 #include "runtime/format_spec.h"
@@ -15,6 +11,10 @@
 #include "runtime/ops.h"
 #include "runtime/types/str_util.h"
 #include "runtime/unicode.h"
+
+#include <cctype>
+#include <climits>
+#include <cstdio>
 
 namespace apy::rt {
 
@@ -27,7 +27,7 @@ enum class AutoNumber { Init, Auto, Manual };
 struct FormatContext {
     const Value* args;  // null for format_map
     int64_t nargs;
-    Value mapping;      // null when there are no keyword arguments
+    Value mapping;  // null when there are no keyword arguments
     AutoNumber state = AutoNumber::Init;
     int64_t next_index = 0;
 };
@@ -59,7 +59,8 @@ Value field_object(std::string_view name, FormatContext& ctx) {
     if (!integer_of(first, &index)) return Value::null();
     bool empty = first.empty();
     if (empty || index != -1) {
-        if (ctx.state == AutoNumber::Init) ctx.state = empty ? AutoNumber::Auto : AutoNumber::Manual;
+        if (ctx.state == AutoNumber::Init)
+            ctx.state = empty ? AutoNumber::Auto : AutoNumber::Manual;
         if (ctx.state == AutoNumber::Manual && empty)
             return raise(exc.ValueError, "cannot switch from manual field specification to "
                                          "automatic field numbering");
@@ -379,8 +380,10 @@ bool parse_spec(PercentContext& ctx, Spec& spec) {
         int depth = 1;
         while (depth > 0 && ctx.pos < ctx.format.size()) {
             char k = ctx.format[ctx.pos++];
-            if (k == ')') --depth;
-            else if (k == '(') ++depth;
+            if (k == ')')
+                --depth;
+            else if (k == '(')
+                ++depth;
         }
         if (depth > 0) {
             raise(exc.ValueError, "incomplete format key");
@@ -395,8 +398,12 @@ bool parse_spec(PercentContext& ctx, Spec& spec) {
         more = read_char(ctx, &c);
     }
     while (more) {
-        unsigned flag = c == '-' ? kLeft : c == '+' ? kSign : c == ' ' ? kBlank
-                      : c == '#' ? kAlt : c == '0' ? kZero : 0;
+        unsigned flag = c == '-'   ? kLeft
+                        : c == '+' ? kSign
+                        : c == ' ' ? kBlank
+                        : c == '#' ? kAlt
+                        : c == '0' ? kZero
+                                   : 0;
         if (!flag) break;
         spec.flags |= flag;
         more = read_char(ctx, &c);
@@ -470,8 +477,7 @@ Value format_integer(Value v, const Spec& spec) {
         if (!numeric)
             return raise_format(exc.TypeError, "%%%c format: %s is required, not %s",
                                 static_cast<char>(type),
-                                needs_index ? "an integer" : "a real number",
-                                type_name(v).c_str());
+                                needs_index ? "an integer" : "a real number", type_name(v).c_str());
     }
     int base = type == 'o' ? 8 : needs_index ? 16 : 10;
     std::string digits = int_to_string(number, base);
@@ -505,7 +511,7 @@ Value format_float(Value v, const Spec& spec) {
     }
     int precision = static_cast<int>(spec.prec < 0 ? 6 : spec.prec);
     return str_result(format_double(d, static_cast<char>(spec.type), precision,
-                                    (spec.flags & kAlt) ? kFloatAlt : 0));
+                                    (spec.flags & kAlt) ? unsigned{kFloatAlt} : 0u));
 }
 
 Value format_char(Value v) {
@@ -595,11 +601,21 @@ bool format_one(PercentContext& ctx, std::string& out) {
     case 's': text = to_str(v); break;
     case 'r': text = repr(v); break;
     case 'a': text = ascii_of(v); break;
-    case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'o':
+    case 'x':
+    case 'X':
         spec.sign = true;
         text = format_integer(v, spec);
         break;
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
         spec.sign = true;
         text = format_float(v, spec);
         break;

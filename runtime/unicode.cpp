@@ -52,7 +52,8 @@ int map_with(const CaseRun (&runs)[NR], const CaseSpecial (&special)[NS], uint32
 const char kHexDigits[] = "0123456789abcdef";
 
 void append_hex(std::string& out, uint32_t value, int digits) {
-    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHexDigits[(value >> shift) & 0xF];
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+        out += kHexDigits[(value >> shift) & 0xF];
 }
 
 std::string quote_str(std::string_view s, bool ascii_only) {
@@ -185,9 +186,7 @@ size_t utf8_offset(std::string_view s, int64_t index) {
     return std::min(pos, s.size());
 }
 
-int64_t utf8_index(std::string_view s, size_t offset) {
-    return utf8_length(s.substr(0, offset));
-}
+int64_t utf8_index(std::string_view s, size_t offset) { return utf8_length(s.substr(0, offset)); }
 
 bool is_alpha(uint32_t cp) { return flags_of(cp) & kAlpha; }
 bool is_decimal(uint32_t cp) { return flags_of(cp) & kDecimal; }
@@ -221,10 +220,10 @@ int decimal_value(uint32_t cp) {
 
 int case_map(CaseMapping mapping, uint32_t cp, uint32_t out[3]) {
     switch (mapping) {
-        case CaseMapping::Lower: return map_with(kLowerRuns, kLowerSpecial, cp, out);
-        case CaseMapping::Upper: return map_with(kUpperRuns, kUpperSpecial, cp, out);
-        case CaseMapping::Title: return map_with(kTitleRuns, kTitleSpecial, cp, out);
-        case CaseMapping::Fold: return map_with(kFoldRuns, kFoldSpecial, cp, out);
+    case CaseMapping::Lower: return map_with(kLowerRuns, kLowerSpecial, cp, out);
+    case CaseMapping::Upper: return map_with(kUpperRuns, kUpperSpecial, cp, out);
+    case CaseMapping::Title: return map_with(kTitleRuns, kTitleSpecial, cp, out);
+    case CaseMapping::Fold: return map_with(kFoldRuns, kFoldSpecial, cp, out);
     }
     out[0] = cp;
     return 1;

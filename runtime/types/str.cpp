@@ -4,9 +4,6 @@
 //
 // Interned strings (and the cached one-character strings, which are interned)
 // live forever: the intern table is a root of the collector.
-#include <cstring>
-#include <unordered_map>
-
 #include "runtime/args.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
@@ -14,6 +11,9 @@
 #include "runtime/str_format.h"
 #include "runtime/types/str_util.h"
 #include "runtime/unicode.h"
+
+#include <cstring>
+#include <unordered_map>
 
 namespace apy::rt {
 
@@ -94,7 +94,8 @@ int64_t compute_hash(const Str* s) {
         std::vector<unsigned char> bytes;
         bytes.reserve(cps.size() * width);
         for (uint32_t cp : cps)
-            for (int i = 0; i < width; ++i) bytes.push_back(static_cast<unsigned char>(cp >> (8 * i)));
+            for (int i = 0; i < width; ++i)
+                bytes.push_back(static_cast<unsigned char>(cp >> (8 * i)));
         h = siphash13(bytes.data(), bytes.size());
     }
     int64_t result = static_cast<int64_t>(h);
@@ -263,9 +264,9 @@ int str_contains(Value self, Value item) {
 }
 
 Value str_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
-    static const Signature kStr("str", "object=?, encoding=?, errors=?");
     Value bound[3];
-    if (!kStr.bind(args, nargs, kwnames, bound)) return Value::null();
+    if (!bind_keywords("str", args, nargs, kwnames, {"object", "encoding", "errors"}, bound))
+        return Value::null();
     if (!bound[0].is_null() && (!bound[1].is_null() || !bound[2].is_null()))
         return raise_format(exc.TypeError, "decoding to str: need a bytes-like object, %s found",
                             type_name(bound[0]).c_str());
@@ -283,8 +284,7 @@ bool dunder_args(const char* name, int nargs, Tuple* kwnames, int count) {
     return false;
 }
 
-template <CompareOp Op>
-Value str_compare_method(Value* args, int nargs, Tuple* kwnames) {
+template <CompareOp Op> Value str_compare_method(Value* args, int nargs, Tuple* kwnames) {
     if (!dunder_args("compare", nargs, kwnames, 1)) return Value::null();
     return str_compare(args[0], args[1], Op);
 }
@@ -293,7 +293,7 @@ template <BinaryOp Op, bool Reflected>
 Value str_binary_method(Value* args, int nargs, Tuple* kwnames) {
     if (!dunder_args("operator", nargs, kwnames, 1)) return Value::null();
     if (Reflected) {
-        if (Op == BinaryOp::Remainder) return Value::not_implemented();
+        if (Op == BinaryOp::Remainder && !is_str(args[1])) return Value::not_implemented();
         return str_binary(Op, args[1], args[0]);
     }
     if (Op == BinaryOp::Add && !is_str(args[1]))
@@ -499,6 +499,39 @@ Str* str_arg(Value v) {
 bool slice_index_arg(Value v, int64_t* out) {
     return clamped_index(v, "slice indices must be integers or None or have an __index__ method",
                          out);
+}
+
+bool bind_keywords(const char* name, const Value* args, int nargs, Tuple* kwnames,
+                   std::initializer_list<const char*> names, Value* out) {
+    int count = static_cast<int>(names.size());
+    int total = nargs + (kwnames ? static_cast<int>(kwnames->size) : 0);
+    for (int i = 0; i < count; ++i) out[i] = Value::null();
+    if (total > count) {
+        raise_format(exc.TypeError, "%s() takes at most %d %sargument%s (%d given)", name, count,
+                     nargs == 0 ? "keyword " : "", count == 1 ? "" : "s", total);
+        return false;
+    }
+    for (int i = 0; i < nargs; ++i) out[i] = args[i];
+    if (!kwnames) return true;
+    for (int64_t k = 0; k < kwnames->size; ++k) {
+        std::string_view key = str_view(kwnames->items[k]);
+        int target = -1;
+        for (int i = 0; i < count; ++i)
+            if (key == names.begin()[i]) target = i;
+        if (target < 0) {
+            raise_format(exc.TypeError, "'%.*s' is an invalid keyword argument for %s()",
+                         static_cast<int>(key.size()), key.data(), name);
+            return false;
+        }
+        if (!out[target].is_null()) {
+            raise_format(exc.TypeError,
+                         "argument for %s() given by name ('%.*s') and position (%d)", name,
+                         static_cast<int>(key.size()), key.data(), target + 1);
+            return false;
+        }
+        out[target] = args[nargs + k];
+    }
+    return true;
 }
 
 void adjust_indices(int64_t* start, int64_t* end, int64_t length) {

@@ -2,15 +2,15 @@
 // works on UTF-8 bytes (a match of valid UTF-8 always starts on a character
 // boundary) and converts offsets to code point indexes at the edges; ASCII
 // strings skip the conversions.
-#include <algorithm>
-#include <cstring>
-
 #include "runtime/args.h"
 #include "runtime/errors.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/types/str_util.h"
 #include "runtime/unicode.h"
+
+#include <algorithm>
+#include <cstring>
 
 namespace apy::rt {
 
@@ -40,41 +40,6 @@ bool search_args(const char* name, int nargs, Tuple* kwnames) {
     if (given > 3) {
         raise_format(exc.TypeError, "%s() takes at most 3 arguments (%d given)", name, given);
         return false;
-    }
-    return true;
-}
-
-// Binds positional-or-keyword parameters [names] with CPython's messages; out[i] stays null
-// when not given.
-bool bind_keywords(const char* name, Value* args, int nargs, Tuple* kwnames,
-                   std::initializer_list<const char*> names, Value* out) {
-    int count = static_cast<int>(names.size());
-    int given = nargs - 1;
-    int total = given + (kwnames ? static_cast<int>(kwnames->size) : 0);
-    for (int i = 0; i < count; ++i) out[i] = Value::null();
-    if (total > count) {
-        raise_format(exc.TypeError, "%s() takes at most %d argument%s (%d given)", name, count,
-                     count == 1 ? "" : "s", total);
-        return false;
-    }
-    for (int i = 0; i < given; ++i) out[i] = args[1 + i];
-    if (!kwnames) return true;
-    for (int64_t k = 0; k < kwnames->size; ++k) {
-        std::string_view key = str_view(kwnames->items[k]);
-        int target = -1;
-        for (int i = 0; i < count; ++i)
-            if (key == names.begin()[i]) target = i;
-        if (target < 0) {
-            raise_format(exc.TypeError, "'%.*s' is an invalid keyword argument for %s()",
-                         static_cast<int>(key.size()), key.data(), name);
-            return false;
-        }
-        if (!out[target].is_null()) {
-            raise_format(exc.TypeError, "argument for %s() given by name ('%.*s') and position (%d)",
-                         name, static_cast<int>(key.size()), key.data(), target + 1);
-            return false;
-        }
-        out[target] = args[nargs + k];
     }
     return true;
 }
@@ -184,7 +149,9 @@ Value affix_common(const char* name, Value* args, int nargs, Tuple* kwnames, boo
                         type_name(prefix).c_str());
 }
 
-Value str_startswith(Value* a, int n, Tuple* k) { return affix_common("startswith", a, n, k, false); }
+Value str_startswith(Value* a, int n, Tuple* k) {
+    return affix_common("startswith", a, n, k, false);
+}
 Value str_endswith(Value* a, int n, Tuple* k) { return affix_common("endswith", a, n, k, true); }
 
 // ------------------------------------------------------------------ splitting
@@ -206,7 +173,8 @@ bool space_at(std::string_view s, size_t pos, size_t* next) {
 bool split_args(const char* name, Value* args, int nargs, Tuple* kwnames, Str** sep,
                 int64_t* maxsplit) {
     Value bound[2];
-    if (!bind_keywords(name, args, nargs, kwnames, {"sep", "maxsplit"}, bound)) return false;
+    if (!bind_keywords(name, args + 1, nargs - 1, kwnames, {"sep", "maxsplit"}, bound))
+        return false;
     *sep = nullptr;
     if (!bound[0].is_null() && !bound[0].is_none()) {
         if (!is_str(bound[0])) {
@@ -299,7 +267,8 @@ Value str_rsplit(Value* args, int nargs, Tuple* kwnames) {
 
 Value str_splitlines(Value* args, int nargs, Tuple* kwnames) {
     Value bound[1];
-    if (!bind_keywords("splitlines", args, nargs, kwnames, {"keepends"}, bound)) return Value::null();
+    if (!bind_keywords("splitlines", args + 1, nargs - 1, kwnames, {"keepends"}, bound))
+        return Value::null();
     bool keepends = false;
     if (!bound[0].is_null()) {
         if (bound[0].is_double())
@@ -341,8 +310,7 @@ Value partition_common(const char* name, Value* args, int nargs, Tuple* kwnames,
     Value empty = str_result("");
     if (at == std::string_view::npos)
         return reverse ? tuple3(empty, empty, self) : tuple3(self, empty, empty);
-    return tuple3(str_result(s.substr(0, at)), args[1],
-                            str_result(s.substr(at + sep->size)));
+    return tuple3(str_result(s.substr(0, at)), args[1], str_result(s.substr(at + sep->size)));
 }
 
 Value str_partition(Value* a, int n, Tuple* k) {
@@ -492,8 +460,12 @@ Value affix_remove(const char* name, Value* args, int nargs, Tuple* kwnames, boo
     return str_result(s);
 }
 
-Value str_removeprefix(Value* a, int n, Tuple* k) { return affix_remove("removeprefix", a, n, k, false); }
-Value str_removesuffix(Value* a, int n, Tuple* k) { return affix_remove("removesuffix", a, n, k, true); }
+Value str_removeprefix(Value* a, int n, Tuple* k) {
+    return affix_remove("removeprefix", a, n, k, false);
+}
+Value str_removesuffix(Value* a, int n, Tuple* k) {
+    return affix_remove("removesuffix", a, n, k, true);
+}
 
 // --------------------------------------------------------------------- case
 
@@ -586,9 +558,8 @@ std::string convert(const Str* s, CaseOp op) {
     return out;
 }
 
-template <CaseOp Op>
-Value case_method(Value* args, int nargs, Tuple* kwnames) {
-    static const char* const kNames[] = {"str.lower", "str.upper",    "str.casefold",
+template <CaseOp Op> Value case_method(Value* args, int nargs, Tuple* kwnames) {
+    static const char* const kNames[] = {"str.lower",      "str.upper", "str.casefold",
                                          "str.capitalize", "str.title", "str.swapcase"};
     if (!method_args(kNames[static_cast<int>(Op)], nargs, kwnames, 0, 0)) return Value::null();
     return str_result(convert(self_of(args), Op));
@@ -597,7 +568,18 @@ Value case_method(Value* args, int nargs, Tuple* kwnames) {
 // ----------------------------------------------------------------- predicates
 
 enum class Pred {
-    Digit, Decimal, Numeric, Alpha, Alnum, Space, Upper, Lower, Title, Identifier, Printable, Ascii
+    Digit,
+    Decimal,
+    Numeric,
+    Alpha,
+    Alnum,
+    Space,
+    Upper,
+    Lower,
+    Title,
+    Identifier,
+    Printable,
+    Ascii
 };
 
 bool test_pred(const Str* s, Pred p) {
@@ -654,12 +636,11 @@ bool test_pred(const Str* s, Pred p) {
     return false;
 }
 
-template <Pred P>
-Value pred_method(Value* args, int nargs, Tuple* kwnames) {
-    static const char* const kNames[] = {
-        "str.isdigit", "str.isdecimal", "str.isnumeric", "str.isalpha",
-        "str.isalnum", "str.isspace",   "str.isupper",   "str.islower",
-        "str.istitle", "str.isidentifier", "str.isprintable", "str.isascii"};
+template <Pred P> Value pred_method(Value* args, int nargs, Tuple* kwnames) {
+    static const char* const kNames[] = {"str.isdigit",      "str.isdecimal",   "str.isnumeric",
+                                         "str.isalpha",      "str.isalnum",     "str.isspace",
+                                         "str.isupper",      "str.islower",     "str.istitle",
+                                         "str.isidentifier", "str.isprintable", "str.isascii"};
     if (!method_args(kNames[static_cast<int>(P)], nargs, kwnames, 0, 0)) return Value::null();
     return Value::boolean(test_pred(self_of(args), P));
 }
@@ -693,8 +674,7 @@ Value pad(Value self, int64_t left, int64_t right, const std::string& fill) {
 
 enum class Justify { Left, Right, Center };
 
-template <Justify J>
-Value justify_method(Value* args, int nargs, Tuple* kwnames) {
+template <Justify J> Value justify_method(Value* args, int nargs, Tuple* kwnames) {
     static const char* const kNames[] = {"ljust", "rjust", "center"};
     const char* name = kNames[static_cast<int>(J)];
     std::string qualified = std::string("str.") + name;
@@ -736,7 +716,8 @@ Value str_zfill(Value* args, int nargs, Tuple* kwnames) {
 
 Value str_expandtabs(Value* args, int nargs, Tuple* kwnames) {
     Value bound[1];
-    if (!bind_keywords("expandtabs", args, nargs, kwnames, {"tabsize"}, bound)) return Value::null();
+    if (!bind_keywords("expandtabs", args + 1, nargs - 1, kwnames, {"tabsize"}, bound))
+        return Value::null();
     int64_t tabsize = 8;
     if (!bound[0].is_null()) {
         if (is_int(bound[0]) && !bound[0].is_small_int() && !bound[0].is_bool() &&
@@ -794,10 +775,13 @@ Value str_maketrans(Value* args, int nargs, Tuple* kwnames) {
         }
         return Value::object(table);
     }
-    for (int i = 0; i < nargs; ++i)
+    for (int i = 1; i < nargs; ++i)
         if (!is_str(args[i]))
             return raise_format(exc.TypeError, "maketrans() argument %d must be str, not %s", i + 1,
                                 type_name(args[i]).c_str());
+    if (!is_str(args[0]))
+        return raise(exc.TypeError,
+                     "first maketrans argument must be a string if there is a second argument");
     std::vector<uint32_t> from = str_code_points(as<Str>(args[0]));
     std::vector<uint32_t> to = str_code_points(as<Str>(args[1]));
     if (from.size() != to.size())
@@ -840,7 +824,7 @@ Value str_translate(Value* args, int nargs, Tuple* kwnames) {
 
 Value str_encode(Value* args, int nargs, Tuple* kwnames) {
     Value bound[2];
-    if (!bind_keywords("encode", args, nargs, kwnames, {"encoding", "errors"}, bound))
+    if (!bind_keywords("encode", args + 1, nargs - 1, kwnames, {"encoding", "errors"}, bound))
         return Value::null();
     return raise(exc.NotImplementedError, "bytes are not supported by apy");
 }

@@ -2,11 +2,12 @@
 // str_format.cpp). Not a public API: other code uses objects.h and unicode.h.
 #pragma once
 
+#include "runtime/objects.h"
+
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "runtime/objects.h"
 
 namespace apy::rt {
 
@@ -33,6 +34,11 @@ Str* str_arg(Value v);
 bool slice_index_arg(Value v, int64_t* out);
 // Clamps [start, end) as CPython's ADJUST_INDICES for a sequence of [length].
 void adjust_indices(int64_t* start, int64_t* end, int64_t length);
+
+// Binds positional-or-keyword parameters [names] with CPython's messages: positional
+// arguments args[0..nargs), keyword values after them. out[i] stays null when not given.
+bool bind_keywords(const char* name, const Value* args, int nargs, Tuple* kwnames,
+                   std::initializer_list<const char*> names, Value* out);
 
 // Registers the methods of str_methods.cpp.
 void add_str_methods(Type* type);

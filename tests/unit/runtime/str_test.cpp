@@ -1,18 +1,18 @@
 // str at the C++ level: UTF-8 helpers, Unicode tables, CPython's hash, repr,
 // construction, and the formatting entry points.
-#include <gtest/gtest.h>
-
 #include "runtime/errors.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "runtime/str_format.h"
 #include "runtime/unicode.h"
 
+#include <gtest/gtest.h>
+
 namespace apy::rt {
 namespace {
 
 class StrTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         // The runtime is shared by every test of the binary: initialise it once.
         if (!types.str_) init_runtime({"str_test"});
@@ -48,9 +48,9 @@ TEST(Utf8Test, EncodeDecodeRoundTrip) {
 
 TEST(Utf8Test, RejectsMalformedInput) {
     EXPECT_TRUE(utf8_valid("a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80"));
-    EXPECT_FALSE(utf8_valid("\xc3"));          // truncated
-    EXPECT_FALSE(utf8_valid("\xc0\x80"));      // overlong
-    EXPECT_FALSE(utf8_valid("\xe0\x80\x80"));  // overlong
+    EXPECT_FALSE(utf8_valid("\xc3"));              // truncated
+    EXPECT_FALSE(utf8_valid("\xc0\x80"));          // overlong
+    EXPECT_FALSE(utf8_valid("\xe0\x80\x80"));      // overlong
     EXPECT_FALSE(utf8_valid("\xf4\x90\x80\x80"));  // past U+10FFFF
     EXPECT_FALSE(utf8_valid("\x80"));
     size_t pos = 0;
@@ -158,13 +158,13 @@ TEST_F(StrTest, HashMatchesCPythonWithZeroSeed) {
         {"", 0},
         {"a", 4644417185603328019},
         {"abc", -4594863902769663758},
-        {"\xc3\xa9", 6047309291227476195},                  // é (latin-1)
+        {"\xc3\xa9", 6047309291227476195},  // é (latin-1)
         {"caf\xc3\xa9", 137524001917817222},
-        {"\xe4\xb8\xad\xe6\x96\x87", 501833946989431548},   // 中文 (UCS2)
-        {"\xf0\x9f\x98\x80", -3536540696076613844},         // 😀 (UCS4)
+        {"\xe4\xb8\xad\xe6\x96\x87", 501833946989431548},  // 中文 (UCS2)
+        {"\xf0\x9f\x98\x80", -3536540696076613844},        // 😀 (UCS4)
         {"a\xf0\x9f\x98\x80\xc3\xa9", -8497194953991201300},
         {"hello world, this is longer than sixteen bytes", -1688205437304812346},
-        {"\xc4\x80", 75343234424780393},                    // Ā
+        {"\xc4\x80", 75343234424780393},  // Ā
     };
     for (const Case& c : cases) {
         int64_t h;
@@ -177,9 +177,9 @@ TEST_F(StrTest, HashMatchesCPythonWithZeroSeed) {
 }
 
 TEST_F(StrTest, ComparisonIsByCodePoint) {
-    Value a = str_value("\xc3\xa9");            // é
+    Value a = str_value("\xc3\xa9");  // é
     Value b = str_value("z");
-    Value c = str_value("\xf0\x9f\x98\x80");    // 😀
+    Value c = str_value("\xf0\x9f\x98\x80");  // 😀
     EXPECT_EQ(less_than(b, a), 1);
     EXPECT_EQ(less_than(a, c), 1);
     EXPECT_EQ(equals(str_value("abc"), str_value("abc")), 1);
@@ -191,14 +191,13 @@ TEST_F(StrTest, PercentFormatting) {
     EXPECT_EQ(text_of(str_percent_format(str_value("%s|%5d|%-7.2f|%%"), tuple)),
               "x|   42|3.14   |%");
     Value pair[2] = {make_int(255), str_value("a")};
-    EXPECT_EQ(text_of(str_percent_format(str_value("%#06x %r"),
-                                         Value::object(make_tuple(pair, 2)))),
-              "0x00ff 'a'");
+    EXPECT_EQ(
+        text_of(str_percent_format(str_value("%#06x %r"), Value::object(make_tuple(pair, 2)))),
+        "0x00ff 'a'");
     EXPECT_TRUE(str_percent_format(str_value("%d %d"), make_int(1)).is_null());
     EXPECT_EQ(pending_message(), "TypeError: not enough arguments for format string");
     EXPECT_TRUE(str_percent_format(str_value("abc"), make_int(1)).is_null());
-    EXPECT_EQ(pending_message(),
-              "TypeError: not all arguments converted during string formatting");
+    EXPECT_EQ(pending_message(), "TypeError: not all arguments converted during string formatting");
 }
 
 TEST_F(StrTest, FormatMethod) {
