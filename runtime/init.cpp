@@ -28,10 +28,11 @@ void mark_running_frames(Tracer& tracer) {
 void init_runtime(std::vector<std::string> argv) {
     create_builtin_types();
     give_builtin_types_dicts();
-    setup_container_types();
+    // str first: registering methods hashes their names.
+    setup_str_type();
     setup_object_type();
     setup_number_types();
-    setup_str_type();
+    setup_container_types();
     setup_function_types();
     setup_module_type();
     setup_exception_types();

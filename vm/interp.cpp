@@ -443,7 +443,7 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
 #define TOP() (sp[-1])
-#define PEEK(n) (sp[-(n)])
+#define PEEK(n) (sp[-static_cast<ptrdiff_t>(n)])
 #define CHECK(v)                  \
     do {                          \
         if ((v).is_null()) goto error; \

@@ -290,7 +290,7 @@ Value randrange(Value start, Value stop, Value step) {
 // ---- module functions
 
 Value random_random(Value*, int nargs, Tuple* kw) {
-    if (!no_kwargs_count("random", nargs, kw, 0, 0)) return Value::null();
+    if (!no_kwargs_count("Random.random", nargs, kw, 0, 0)) return Value::null();
     return Value::from_double(twister().random());
 }
 
@@ -329,7 +329,7 @@ Value random_seed(Value* args, int nargs, Tuple* kw) {
 }
 
 Value random_getrandbits(Value* args, int nargs, Tuple* kw) {
-    if (!no_kwargs_count("getrandbits", nargs, kw, 1, 1)) return Value::null();
+    if (!no_kwargs_count("Random.getrandbits", nargs, kw, 1, 1)) return Value::null();
     int64_t k;
     if (!to_index(args[0], &k)) return Value::null();
     if (k < 0) return raise(exc.ValueError, "number of bits must be non-negative");
