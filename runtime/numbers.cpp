@@ -173,6 +173,33 @@ Value number_compare(Value a, Value b, CompareOp op) {
     return compare_result(-compare_int_double(b, float_value(a)), op);
 }
 
+Value number_divmod(Value a, Value b) {
+    bool a_int = is_int(a), b_int = is_int(b);
+    if (!(a_int || is_float(a)) || !(b_int || is_float(b))) return Value::not_implemented();
+    Value pair[2];
+    if (a_int && b_int) {
+        pair[0] = int_binary(BinaryOp::FloorDivide, a, b);
+        if (pair[0].is_null()) return pair[0];
+        pair[1] = int_binary(BinaryOp::Remainder, a, b);
+    } else {
+        double x, y, q, r;
+        if (!to_double(a, &x) || !to_double(b, &y)) return Value::null();
+        if (y == 0.0) return raise(exc.ZeroDivisionError, "float divmod()");
+        float_divmod(x, y, &q, &r);
+        pair[0] = Value::from_double(q);
+        pair[1] = Value::from_double(r);
+    }
+    return Value::object(make_tuple(pair, 2));
+}
+
+Value number_abs(Value v) {
+    if (is_float(v)) return Value::from_double(std::fabs(float_value(v)));
+    if (!is_int(v)) return Value::not_implemented();
+    MpzView z(v);
+    if (mpz_sgn(z.get()) >= 0) return to_int(v);
+    return int_binary(BinaryOp::Subtract, Value::small_int(0), v);
+}
+
 Value round_number(Value x, Value ndigits) {
     if (ndigits.is_null()) ndigits = Value::none();
     if (is_int(x)) return round_int(x, ndigits);

@@ -35,6 +35,10 @@ int64_t hash_double(double d);
 Value number_binary(BinaryOp op, Value a, Value b);
 Value number_compare(Value a, Value b, CompareOp op);
 
+// divmod(a, b) and abs(v) for ints, bools and floats (CPython's messages and signed
+// zeros); NotImplemented when not numbers.
+Value number_divmod(Value a, Value b);
+Value number_abs(Value v);
 // pow(base, exp, mod) for ints (negative exp: the modular inverse, as Python 3.8+).
 Value int_pow_mod(Value base, Value exp, Value mod);
 // round(x, ndigits) for ints, bools and floats; ndigits None: round to an int. Other

@@ -398,19 +398,7 @@ Value float_format(Value* args, int nargs, Tuple* kwnames) {
 Value float_divmod_method(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("__divmod__", kwnames) || !check_arg_count("__divmod__", nargs, 2, 2))
         return Value::null();
-    double x = float_value(args[0]), y;
-    if (is_float(args[1])) {
-        y = float_value(args[1]);
-    } else if (is_int(args[1])) {
-        if (!int_to_double(args[1], &y)) return Value::null();
-    } else {
-        return Value::not_implemented();
-    }
-    if (y == 0.0) return raise(exc.ZeroDivisionError, "float divmod()");
-    double q, r;
-    float_divmod(x, y, &q, &r);
-    Value pair[2] = {Value::from_double(q), Value::from_double(r)};
-    return Value::object(make_tuple(pair, 2));
+    return number_divmod(Value::from_double(float_value(args[0])), args[1]);
 }
 
 }  // namespace

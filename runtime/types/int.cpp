@@ -622,12 +622,7 @@ Value int_format(Value* args, int nargs, Tuple* kwnames) {
 Value int_divmod(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("__divmod__", kwnames) || !check_arg_count("__divmod__", nargs, 2, 2))
         return Value::null();
-    Value q = number_binary(BinaryOp::FloorDivide, args[0], args[1]);
-    if (q.is_null() || q.is_not_implemented()) return q;
-    Value r = number_binary(BinaryOp::Remainder, args[0], args[1]);
-    if (r.is_null()) return r;
-    Value pair[2] = {q, r};
-    return Value::object(make_tuple(pair, 2));
+    return number_divmod(args[0], args[1]);
 }
 
 }  // namespace
