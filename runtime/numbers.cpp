@@ -134,6 +134,8 @@ Value round_int(Value x, Value ndigits) {
 }  // namespace
 
 Value number_binary(BinaryOp op, Value a, Value b) {
+    if (a.is_double() && b.is_double()) return float_binary(op, a.as_double(), b.as_double());
+    if (a.is_small_int() && b.is_small_int()) return int_binary(op, a, b);
     bool a_int = is_int(a), b_int = is_int(b);
     if (a_int && b_int) {
         if (a.is_bool() && b.is_bool() && is_bitwise(op)) {

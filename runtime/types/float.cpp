@@ -261,6 +261,9 @@ Value float_binary(BinaryOp op, double x, double y) {
 
 namespace {
 
+// BoxedFloats hold no references; set explicitly so that object's tracer is not inherited.
+void trace_nothing(Object*, Tracer&) {}
+
 Value float_repr_slot(Value self) { return str_value(float_repr(float_value(self))); }
 
 bool float_hash_slot(Value self, int64_t* out) {
@@ -405,6 +408,9 @@ Value float_divmod_method(Value* args, int nargs, Tuple* kwnames) {
 
 void setup_float_type() {
     Type* t = types.float_;
+    // Plain floats are unboxed; instances of subclasses are BoxedFloats.
+    t->layout = Layout::Float;
+    t->trace = trace_nothing;
     t->repr = float_repr_slot;
     t->hash = float_hash_slot;
     t->compare = number_compare;

@@ -625,6 +625,10 @@ Value int_divmod(Value* args, int nargs, Tuple* kwnames) {
     return number_divmod(args[0], args[1]);
 }
 
+void destroy_big_int(Object* self) { static_cast<BigInt*>(self)->~BigInt(); }
+// BigInts hold no references; set explicitly so that object's tracer is not inherited.
+void trace_nothing(Object*, Tracer&) {}
+
 }  // namespace
 
 Value to_int(Value v) {
@@ -649,6 +653,8 @@ Value to_int(Value v) {
 
 void setup_int_types() {
     Type* t = types.int_;
+    t->destroy = destroy_big_int;
+    t->trace = trace_nothing;
     t->repr = int_repr_slot;
     t->hash = int_hash_slot;
     t->compare = number_compare;
@@ -683,6 +689,8 @@ void setup_int_types() {
     b->unary = int_unary;
     b->truth = int_truth;
     b->new_instance = bool_new;
+    b->destroy = destroy_big_int;
+    b->trace = trace_nothing;
 }
 
 }  // namespace apy::rt
