@@ -560,6 +560,8 @@ void setup_str_type() {
     t->getitem = str_getitem;
     t->contains = str_contains;
     t->new_instance = str_new;
+    // A str holds no references; an explicit no-op keeps object's tracer from being inherited.
+    t->trace = [](Object*, Tracer&) {};
     add_methods(t, kStrDunders);
     add_str_methods(t);
     add_str_format_methods(t);

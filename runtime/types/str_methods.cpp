@@ -324,15 +324,25 @@ Value str_join(Value* args, int nargs, Tuple* kwnames) {
     if (!method_args("str.join", nargs, kwnames, 1, 1)) return Value::null();
     Str* sep = self_of(args);
     Value iterable = args[1];
+    // Items from an iterator may be made by apy code: keep them in a rooted list.
+    if (!is_layout(iterable, Layout::List) && !is_layout(iterable, Layout::Tuple)) {
+        if (!type_of(iterable)->iter) return raise(exc.TypeError, "can only join an iterable");
+        Value it = get_iter(iterable);
+        if (it.is_null()) return it;
+        Root keep_it(it);
+        List* collected = make_list();
+        Root keep_list(Value::object(collected));
+        for (Value item = iter_next(it); !item.is_null(); item = iter_next(it))
+            list_append(collected, item);
+        if (has_pending()) return Value::null();
+        iterable = Value::object(collected);
+    }
     std::vector<Value> items;
     if (is_layout(iterable, Layout::List)) {
         items = as<List>(iterable)->items;
-    } else if (is_layout(iterable, Layout::Tuple)) {
+    } else {
         Tuple* t = as<Tuple>(iterable);
         items.assign(t->items, t->items + t->size);
-    } else {
-        if (!type_of(iterable)->iter) return raise(exc.TypeError, "can only join an iterable");
-        if (!collect_iterable(iterable, items)) return Value::null();
     }
     size_t total = 0;
     for (size_t i = 0; i < items.size(); ++i) {
