@@ -342,12 +342,7 @@ Value builtin_sorted(Value* args, int nargs, Tuple* kwnames) {
 Value builtin_abs(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("abs", kwnames) || !check_arg_count("abs", nargs, 1, 1)) return Value::null();
     Value x = args[0];
-    if (is_int(x) || x.is_double()) {
-        Value negative = compare(x, Value::small_int(0), CompareOp::Lt);
-        if (negative.is_null()) return negative;
-        if (negative.is_true()) return unary_op(UnaryOp::Negative, x);
-        return x.is_bool() ? make_int(x.is_true()) : x;
-    }
+    if (is_int(x) || x.is_double()) return number_abs(x);
     static Str* const kAbs = intern("__abs__");
     Value method = lookup_in_type(type_of(x), kAbs);
     if (method.is_null())
@@ -366,12 +361,7 @@ Value builtin_divmod(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("divmod", kwnames) || !check_arg_count("divmod", nargs, 2, 2))
         return Value::null();
     if ((is_int(args[0]) || args[0].is_double()) && (is_int(args[1]) || args[1].is_double())) {
-        Value q = binary_op(BinaryOp::FloorDivide, args[0], args[1]);
-        if (q.is_null()) return q;
-        Value r = binary_op(BinaryOp::Remainder, args[0], args[1]);
-        if (r.is_null()) return r;
-        Value pair[2] = {q, r};
-        return Value::object(make_tuple(pair, 2));
+        return number_divmod(args[0], args[1]);
     }
     return raise_format(exc.TypeError, "unsupported operand type(s) for divmod(): '%s' and '%s'",
                         type_name(args[0]).c_str(), type_name(args[1]).c_str());
