@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -11,6 +12,7 @@
 
 #include "compiler/compiler.h"
 #include "parser/driver.h"
+#include "runtime/clock.h"
 #include "runtime/errors.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
@@ -37,6 +39,7 @@ const char* const kUsage =
     "  -c cmd       program passed in as a string\n"
     "  -            program read from stdin (default when no file is given)\n"
     "  --dis FILE   show the bytecode of FILE's code objects\n"
+    "  --virtual-time  run the event loop on a virtual clock (also APY_VIRTUAL_TIME=1)\n"
     "  --version    print the version and exit\n"
     "  -h, --help   print this help and exit\n";
 
@@ -131,6 +134,12 @@ std::string directory_of(const std::string& path) {
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (const char* env = std::getenv("APY_VIRTUAL_TIME"); env && std::strcmp(env, "1") == 0)
+        enable_virtual_time();
+    if (!args.empty() && args[0] == "--virtual-time") {
+        enable_virtual_time();
+        args.erase(args.begin());
+    }
     if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
         std::fputs(kUsage, stdout);
         return 0;

@@ -5,6 +5,10 @@
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 
+namespace apy::aio {
+rt::Module* make_asyncio_module();
+}
+
 namespace apy::rt {
 
 namespace {
@@ -16,6 +20,7 @@ const BuiltinModuleDef kBuiltinModules[] = {
     {"time", make_time_module},
     {"math", make_math_module},
     {"random", make_random_module},
+    {"asyncio", aio::make_asyncio_module},
 };
 
 Value module_repr(Value self) {

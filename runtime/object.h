@@ -68,6 +68,9 @@ enum class UnaryOp : uint8_t { Negative, Positive, Invert };
 // exception pending on error.
 using NativeFn = Value (*)(Value* args, int nargs, Tuple* kwnames);
 
+// Type flags.
+constexpr uint32_t kTypeNativeAwaitable = 1;  // `await x` sends to x's `send` slot directly
+
 // Result of resuming something that can suspend (generators, coroutines, awaitables).
 enum class SendResult : uint8_t { Returned, Yielded, Error };
 
@@ -119,6 +122,8 @@ struct Type : Object {
     Value (*new_instance)(Type* type, Value* args, int nargs, Tuple* kwnames) = nullptr;
     // Generators, coroutines and awaitables (the VM's SEND).
     SendResult (*send)(Value self, Value in, Value* out) = nullptr;
+    // Throwing an exception into a suspended awaitable (task cancellation reaching a sleep).
+    SendResult (*throw_in)(Value self, Value exception, Value* out) = nullptr;
 
     // Garbage collection: visit every reference the object holds; run the destructor.
     void (*trace)(Object* self, Tracer& tracer) = nullptr;

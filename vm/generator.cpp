@@ -19,6 +19,7 @@ Generator* make_generator(Frame* frame) {
     Type* type = (code->flags & kCoroutine) ? types.coroutine_ : types.generator_;
     auto* gen = heap().make<Generator>(type);
     gen->frame = frame;
+    gen->code = code;
     gen->name = code->name;
     gen->qualname = frame->function ? frame->function->qualname : code->qualname;
     frame->generator = gen;
@@ -30,6 +31,16 @@ bool is_coroutine(Value v) { return v.is_object() && v.as_object()->type == type
 bool is_generator(Value v) { return v.is_object() && v.as_object()->type == types.generator_; }
 
 namespace {
+
+// What a frame suspended in a SEND loop (await / yield from) is delegating to:
+// its code reads SEND; YIELD_VALUE and the delegate is on top of the stack.
+Value delegate_of(Frame* f) {
+    if (f->pc < 2) return Value::null();
+    const auto& code = f->code->instructions;
+    if (instr_op(code[f->pc - 1]) != Op::YIELD_VALUE || instr_op(code[f->pc - 2]) != Op::SEND)
+        return Value::null();
+    return f->slots[f->sp - 1];
+}
 
 void finish(Generator* gen) {
     if (gen->frame) {
@@ -72,6 +83,39 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         raise_value(thrown);
         return SendResult::Error;
     }
+    // Suspended in `await x` / `yield from x`: the exception goes to x first (PEP 380).
+    bool resume_without_value = false;
+    if (!thrown.is_null()) {
+        Value receiver = delegate_of(f);
+        if (!receiver.is_null()) {
+            Value sub_out;
+            SendResult sub;
+            gen->running = true;
+            if (is_generator(receiver) || is_coroutine(receiver)) {
+                sub = generator_resume(as<Generator>(receiver), Value::none(), thrown, &sub_out);
+            } else if (type_of(receiver)->throw_in) {
+                sub = type_of(receiver)->throw_in(receiver, thrown, &sub_out);
+            } else {
+                raise_value(thrown);
+                sub = SendResult::Error;
+            }
+            gen->running = false;
+            if (sub == SendResult::Yielded) {
+                *out = sub_out;
+                return SendResult::Yielded;
+            }
+            if (sub == SendResult::Returned) {
+                // The delegate finished: continue after the SEND loop with its value.
+                Instr send = f->code->instructions[f->pc - 2];
+                f->slots[f->sp - 1] = sub_out;
+                f->pc = static_cast<int32_t>(instr_arg(send));
+                thrown = Value::null();
+                resume_without_value = true;
+            } else {
+                thrown = take_pending();
+            }
+        }
+    }
     gen->started = true;
     gen->running = true;
     f->back = current_frame();
@@ -84,7 +128,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         // Throwing in: resume at the suspended instruction with the exception raised there.
         status = run(f, &result, thrown);
     } else {
-        f->slots[f->sp++] = value;
+        if (!resume_without_value) f->slots[f->sp++] = value;
         status = run(f, &result);
     }
     gen->running = false;
@@ -225,6 +269,7 @@ Value gen_getattr(Value self, Str* name) {
 void gen_trace(Object* self, Tracer& tracer) {
     auto* gen = static_cast<Generator*>(self);
     if (gen->frame) trace_frame(gen->frame, tracer);
+    tracer.mark(gen->code);
     tracer.mark(gen->name);
     tracer.mark(gen->qualname);
     tracer.mark(gen->saved_handled);

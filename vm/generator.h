@@ -8,6 +8,7 @@ namespace apy::vm {
 
 struct Generator : rt::Object {
     Frame* frame = nullptr;  // null once finished
+    Code* code = nullptr;
     rt::Str* name = nullptr;
     rt::Str* qualname = nullptr;
     bool running = false;

@@ -1294,6 +1294,7 @@ op_GET_AWAITABLE : {
         }
         DISPATCH();
     }
+    if (type_of(v)->flags & kTypeNativeAwaitable) DISPATCH();  // futures, tasks, sleep
     static Str* const kAwait = intern("__await__");
     Value method = lookup_in_type(type_of(v), kAwait);
     if (method.is_null()) {

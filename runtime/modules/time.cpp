@@ -1,8 +1,6 @@
 // The time module: wall clock, monotonic clocks and sleep.
-#include <chrono>
-#include <thread>
-
 #include "runtime/args.h"
+#include "runtime/clock.h"
 #include "runtime/errors.h"
 #include "runtime/numbers.h"
 #include "runtime/runtime.h"
@@ -11,15 +9,8 @@ namespace apy::rt {
 
 namespace {
 
-double seconds_since_epoch() {
-    using namespace std::chrono;
-    return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-double monotonic_seconds() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
+double seconds_since_epoch() { return wall_now(); }
+double monotonic_seconds() { return monotonic_now(); }
 
 Value time_time(Value*, int nargs, Tuple* kw) {
     if (!check_no_kwargs("time", kw) || !check_arg_count("time", nargs, 0, 0)) return Value::null();
@@ -35,8 +26,7 @@ Value time_monotonic(Value*, int nargs, Tuple* kw) {
 Value time_time_ns(Value*, int nargs, Tuple* kw) {
     if (!check_no_kwargs("time_ns", kw) || !check_arg_count("time_ns", nargs, 0, 0))
         return Value::null();
-    using namespace std::chrono;
-    return make_int(duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count());
+    return make_int(static_cast<int64_t>(wall_now() * 1e9));
 }
 
 Value time_sleep(Value* args, int nargs, Tuple* kw) {
@@ -51,7 +41,7 @@ Value time_sleep(Value* args, int nargs, Tuple* kw) {
                             type_name(args[0]).c_str());
     }
     if (seconds < 0) return raise(exc.ValueError, "sleep length must be non-negative");
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    sleep_for(seconds);
     return Value::none();
 }
 

@@ -142,13 +142,14 @@ void mark_builtin_types(Tracer& tracer) { tracer.mark_all(g_builtin_types); }
 void inherit_slots(Type* type) {
     Type* base = type->base;
     if (!base) return;
+    type->flags |= base->flags & kTypeNativeAwaitable;
 #define APY_INHERIT(slot) \
     if (!type->slot) type->slot = base->slot;
     APY_INHERIT(repr) APY_INHERIT(str) APY_INHERIT(hash) APY_INHERIT(compare)
     APY_INHERIT(binary) APY_INHERIT(inplace) APY_INHERIT(unary) APY_INHERIT(truth) APY_INHERIT(length)
     APY_INHERIT(iter) APY_INHERIT(next) APY_INHERIT(getitem) APY_INHERIT(setitem)
     APY_INHERIT(contains) APY_INHERIT(call) APY_INHERIT(getattr) APY_INHERIT(setattr)
-    APY_INHERIT(descr_get) APY_INHERIT(descr_set) APY_INHERIT(new_instance) APY_INHERIT(send)
+    APY_INHERIT(descr_get) APY_INHERIT(descr_set) APY_INHERIT(new_instance) APY_INHERIT(send) APY_INHERIT(throw_in)
     APY_INHERIT(trace) APY_INHERIT(destroy)
 #undef APY_INHERIT
 }

@@ -1,0 +1,136 @@
+// apy's built-in asyncio: the event loop, futures and tasks, mirroring
+// CPython 3.11's Lib/asyncio (base_events.py, futures.py, tasks.py) so that
+// tasks interleave exactly as they do there. The loop never looks at bytecode:
+// a task resumes its coroutine through vm::generator_resume and learns whether
+// it returned, raised or suspended on a future.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "runtime/objects.h"
+
+namespace apy::aio {
+
+using rt::Value;
+
+struct EventLoop;
+struct Future;
+
+// What a handle does when it runs. Native kinds let the loop step tasks and
+// wake them without making Python-level callable objects.
+enum class HandleKind : uint8_t {
+    Call,               // target(*args)
+    TaskStep,           // step task [target] (arg: exception to throw in, or null)
+    TaskWakeup,         // future [arg] finished: wake task [target]
+    SetResultUnlessCancelled,  // future [target].set_result(arg) unless cancelled (sleep)
+    GatherChildDone,    // child [arg] of gathering future [target] finished
+    StopLoop,           // run_until_complete's done callback
+};
+
+struct Handle : rt::Object {
+    HandleKind kind = HandleKind::Call;
+    bool cancelled = false;
+    bool scheduled = false;  // a timer still in the heap
+    double when = 0;         // timers only
+    uint64_t sequence = 0;   // ties between equal deadlines go first-in, first-out
+    EventLoop* loop = nullptr;
+    Value target = Value::null();
+    Value arg = Value::null();
+    std::vector<Value> args;
+};
+
+struct EventLoop : rt::Object {
+    std::deque<Handle*> ready;
+    std::vector<Handle*> timers;  // a binary heap on (when, sequence)
+    uint64_t next_sequence = 0;
+    bool running = false;
+    bool stopping = false;
+    bool closed = false;
+    Value exception_handler = Value::none();
+    std::vector<Value> tasks;  // the pending tasks of this loop (all_tasks())
+    std::vector<Value> failed_tasks;  // finished with an exception nobody may retrieve
+    Value current_task = Value::none();
+};
+
+enum class FutureState : uint8_t { Pending, Cancelled, Finished };
+
+// Futures, tasks and gathering futures share one layout.
+struct Future : rt::Object {
+    EventLoop* loop = nullptr;
+    FutureState state = FutureState::Pending;
+    bool blocking = false;        // _asyncio_future_blocking
+    bool log_traceback = false;   // an exception nobody retrieved yet
+    Value result = Value::none();
+    Value exception = Value::null();
+    Value cancel_message = Value::none();
+    Value cancelled_exc = Value::null();
+    std::vector<Value> callbacks;  // Python callables or native Handles (not yet scheduled)
+    // Tasks:
+    Value coro = Value::null();
+    Value waiter = Value::null();  // the future the task waits on
+    Value name = Value::null();
+    int64_t task_index = -1;  // position in loop->tasks while pending
+    bool must_cancel = false;
+    int num_cancels_requested = 0;
+    // Gathering futures:
+    std::vector<Value> children;
+    int64_t finished_children = 0;
+    bool return_exceptions = false;
+};
+
+struct Types {
+    rt::Type* loop = nullptr;
+    rt::Type* handle = nullptr;
+    rt::Type* timer_handle = nullptr;
+    rt::Type* future = nullptr;
+    rt::Type* task = nullptr;
+    rt::Type* gathering_future = nullptr;
+    rt::Type* sleep = nullptr;
+    rt::Type* CancelledError = nullptr;
+    rt::Type* InvalidStateError = nullptr;
+};
+extern Types types;
+
+// ---- loop.cpp
+EventLoop* make_loop();
+EventLoop* running_loop();  // null when no loop runs
+Handle* call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg = Value::null());
+Handle* call_later(EventLoop* loop, double delay, HandleKind kind, Value target,
+                   Value arg = Value::null());
+double loop_time(EventLoop* loop);
+// Runs until [future] is done; false with the exception pending when the loop failed.
+bool run_until_complete(EventLoop* loop, Future* future);
+void close_loop(EventLoop* loop);
+void report_exception(EventLoop* loop, const std::string& message, Value exception, Value future);
+void setup_loop_type();
+
+// ---- future.cpp
+Future* make_future(EventLoop* loop, rt::Type* type = nullptr);
+bool is_future(Value v);
+bool future_done(Future* f);
+bool future_set_result(Future* f, Value result);     // false: InvalidStateError pending
+bool future_set_exception(Future* f, Value exception);
+bool future_cancel(Future* f, Value message);         // false: already done
+// The result, or null with the exception (or CancelledError) pending.
+Value future_result(Future* f);
+void future_add_callback(Future* f, Value callback);  // a callable or a native Handle
+Value make_cancelled_error(Future* f);
+Value future_repr(Value self);
+rt::SendResult future_send(Value self, Value in, Value* out);
+void setup_future_type();
+
+// ---- task.cpp
+Future* make_task(EventLoop* loop, Value coro, Value name);
+void task_step(Future* task, Value thrown);
+void task_wakeup(Future* task, Future* waited);
+Value current_task(EventLoop* loop);
+void setup_task_type();
+
+// ---- module.cpp
+void gather_child_done(Future* outer, Future* child);
+rt::Module* make_asyncio_module();
+
+}  // namespace apy::aio

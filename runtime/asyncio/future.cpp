@@ -1,0 +1,302 @@
+// Futures: a result that arrives later, with callbacks scheduled on the loop
+// when it does (futures.py).
+#include <algorithm>
+
+#include "runtime/args.h"
+#include "runtime/asyncio/asyncio.h"
+#include "runtime/errors.h"
+#include "runtime/ops.h"
+
+namespace apy::rt {
+void inherit_slots(Type* type);
+}
+
+namespace apy::aio {
+
+using namespace rt;
+
+namespace {
+
+Future* self_future(Value v) { return as<Future>(v); }
+
+void schedule_callbacks(Future* f) {
+    std::vector<Value> callbacks;
+    callbacks.swap(f->callbacks);
+    for (Value cb : callbacks) {
+        if (type_of(cb) == types.handle) {
+            // A native callback prepared by the loop or a task: queue it as is.
+            f->loop->ready.push_back(as<Handle>(cb));
+            continue;
+        }
+        Handle* h = call_soon(f->loop, HandleKind::Call, cb);
+        h->args.push_back(Value::object(f));
+    }
+}
+
+const char* state_name(Future* f) {
+    switch (f->state) {
+    case FutureState::Pending: return "PENDING";
+    case FutureState::Cancelled: return "CANCELLED";
+    default: return "FINISHED";
+    }
+}
+
+Value invalid_state(const std::string& message) { return raise(types.InvalidStateError, message); }
+
+// ---- methods
+
+Value m_result(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "result() takes no arguments");
+    return future_result(self_future(args[0]));
+}
+
+Value m_exception(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "exception() takes no arguments");
+    Future* f = self_future(args[0]);
+    if (f->state == FutureState::Cancelled) return raise_value(make_cancelled_error(f));
+    if (f->state != FutureState::Finished) return invalid_state("Exception is not set.");
+    f->log_traceback = false;
+    return f->exception.is_null() ? Value::none() : f->exception;
+}
+
+Value m_done(Value* args, int, Tuple*) { return Value::boolean(future_done(self_future(args[0]))); }
+
+Value m_cancelled(Value* args, int, Tuple*) {
+    return Value::boolean(self_future(args[0])->state == FutureState::Cancelled);
+}
+
+Value m_add_done_callback(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("add_done_callback", "self, fn, /, *, context=None");
+    Value a[3];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    Future* f = self_future(a[0]);
+    if (future_done(f)) {
+        Handle* h = call_soon(f->loop, HandleKind::Call, a[1]);
+        h->args.push_back(a[0]);
+    } else {
+        f->callbacks.push_back(a[1]);
+    }
+    return Value::none();
+}
+
+Value m_remove_done_callback(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "remove_done_callback() takes exactly one argument");
+    Future* f = self_future(args[0]);
+    int64_t removed = 0;
+    std::vector<Value> kept;
+    for (Value cb : f->callbacks) {
+        int eq = equals(cb, args[1]);
+        if (eq < 0) return Value::null();
+        if (eq) ++removed;
+        else kept.push_back(cb);
+    }
+    f->callbacks = std::move(kept);
+    return make_int(removed);
+}
+
+Value m_set_result(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "set_result() takes exactly one argument");
+    return future_set_result(self_future(args[0]), args[1]) ? Value::none() : Value::null();
+}
+
+Value m_set_exception(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "set_exception() takes exactly one argument");
+    return future_set_exception(self_future(args[0]), args[1]) ? Value::none() : Value::null();
+}
+
+Value m_cancel(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("cancel", "self, msg=None");
+    Value a[2];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    return Value::boolean(future_cancel(self_future(a[0]), a[1]));
+}
+
+Value m_get_loop(Value* args, int, Tuple*) { return Value::object(self_future(args[0])->loop); }
+
+Value future_iter_blocking(Value self, Str* name) {
+    if (name->view() == "_asyncio_future_blocking") return Value::boolean(self_future(self)->blocking);
+    if (name->view() == "_state") return str_value(state_name(self_future(self)));
+    return generic_getattr(self, name);
+}
+
+void future_trace(Object* self, Tracer& tracer) {
+    auto* f = static_cast<Future*>(self);
+    tracer.mark(f->loop);
+    tracer.mark(f->result);
+    tracer.mark(f->exception);
+    tracer.mark(f->cancel_message);
+    tracer.mark(f->cancelled_exc);
+    tracer.mark_all(f->callbacks);
+    tracer.mark(f->coro);
+    tracer.mark(f->waiter);
+    tracer.mark(f->name);
+    tracer.mark_all(f->children);
+}
+
+void future_destroy(Object* self) { static_cast<Future*>(self)->~Future(); }
+
+Value future_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("Future", "*, loop=None");
+    Value a[1];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    EventLoop* loop = a[0].is_none() ? running_loop() : as<EventLoop>(a[0]);
+    if (!loop) return raise(exc.RuntimeError, "no running event loop");
+    return Value::object(make_future(loop, type));
+}
+
+}  // namespace
+
+Future* make_future(EventLoop* loop, Type* type) {
+    Future* f = heap().make<Future>(type ? type : types.future);
+    f->loop = loop;
+    return f;
+}
+
+bool is_future(Value v) { return v.is_object() && isinstance(v, types.future); }
+
+bool future_done(Future* f) { return f->state != FutureState::Pending; }
+
+bool future_set_result(Future* f, Value result) {
+    if (f->state != FutureState::Pending) {
+        invalid_state(std::string("invalid state"));
+        return false;
+    }
+    f->result = result;
+    f->state = FutureState::Finished;
+    schedule_callbacks(f);
+    return true;
+}
+
+bool future_set_exception(Future* f, Value exception) {
+    if (f->state != FutureState::Pending) {
+        invalid_state("invalid state");
+        return false;
+    }
+    if (is_layout(exception, Layout::Type)) {
+        exception = call0(exception);
+        if (exception.is_null()) return false;
+    }
+    if (!isinstance(exception, exc.BaseException)) {
+        raise_format(exc.TypeError, "invalid exception object");
+        return false;
+    }
+    if (isinstance(exception, exc.StopIteration)) {
+        raise(exc.TypeError, "StopIteration interacts badly with generators and cannot be raised into a Future");
+        return false;
+    }
+    f->exception = exception;
+    f->state = FutureState::Finished;
+    f->log_traceback = true;
+    schedule_callbacks(f);
+    return true;
+}
+
+bool future_cancel(Future* f, Value message) {
+    f->log_traceback = false;
+    if (f->state != FutureState::Pending) return false;
+    f->state = FutureState::Cancelled;
+    f->cancel_message = message;
+    schedule_callbacks(f);
+    return true;
+}
+
+Value make_cancelled_error(Future* f) {
+    if (!f->cancelled_exc.is_null()) {
+        Value e = f->cancelled_exc;
+        f->cancelled_exc = Value::null();
+        return e;
+    }
+    if (f->cancel_message.is_none()) return make_exception(types.CancelledError, make_tuple(0));
+    return make_exception(types.CancelledError, make_tuple(&f->cancel_message, 1));
+}
+
+Value future_result(Future* f) {
+    if (f->state == FutureState::Cancelled) return raise_value(make_cancelled_error(f));
+    if (f->state != FutureState::Finished) return invalid_state("Result is not ready.");
+    f->log_traceback = false;
+    if (!f->exception.is_null()) {
+        set_pending(f->exception);
+        return Value::null();
+    }
+    return f->result;
+}
+
+void future_add_callback(Future* f, Value callback) {
+    f->callbacks.push_back(callback);
+    if (future_done(f)) schedule_callbacks(f);
+}
+
+SendResult future_send(Value self, Value, Value* out) {
+    Future* f = self_future(self);
+    if (!future_done(f)) {
+        f->blocking = true;
+        *out = self;
+        return SendResult::Yielded;
+    }
+    Value r = future_result(f);
+    if (r.is_null()) return SendResult::Error;
+    *out = r;
+    return SendResult::Returned;
+}
+
+Value future_repr(Value self) {
+    Future* f = self_future(self);
+    std::string text = "<" + type_of(self)->name + " " +
+                       (f->state == FutureState::Pending ? "pending"
+                        : f->state == FutureState::Cancelled ? "cancelled" : "finished");
+    if (f->state == FutureState::Finished) {
+        bool ok = true;
+        if (!f->exception.is_null()) text += " exception=" + repr_string(f->exception, &ok);
+        else text += " result=" + repr_string(f->result, &ok);
+        if (!ok) return Value::null();
+    }
+    if (!f->callbacks.empty()) {
+        text += " cb=[";
+        for (size_t i = 0; i < f->callbacks.size(); ++i) {
+            if (i) text += ", ";
+            Value cb = f->callbacks[i];
+            if (type_of(cb) == types.handle) {
+                text += as<Handle>(cb)->kind == HandleKind::TaskWakeup ? "Task.task_wakeup()"
+                                                                       : "_run_until_complete_cb() at base_events.py:180";
+            } else if (is_layout(cb, Layout::Function)) {
+                text += std::string(as<Function>(cb)->qualname->view()) + "()";
+            } else {
+                bool ok;
+                text += repr_string(cb, &ok) + "()";
+                if (!ok) return Value::null();
+            }
+        }
+        text += "]";
+    }
+    return str_value(text + ">");
+}
+
+void setup_future_type() {
+    types.future = make_builtin_type("Future", Layout::Other);
+    types.future->module = "_asyncio";
+    Type* t = types.future;
+    t->flags |= kTypeNativeAwaitable;
+    t->send = future_send;
+    t->repr = future_repr;
+    t->getattr = future_iter_blocking;
+    t->trace = future_trace;
+    t->destroy = future_destroy;
+    t->new_instance = future_new;
+    static const MethodDef methods[] = {
+        {"result", m_result},
+        {"exception", m_exception},
+        {"done", m_done},
+        {"cancelled", m_cancelled},
+        {"add_done_callback", m_add_done_callback},
+        {"remove_done_callback", m_remove_done_callback},
+        {"set_result", m_set_result},
+        {"set_exception", m_set_exception},
+        {"cancel", m_cancel},
+        {"get_loop", m_get_loop},
+        {nullptr, nullptr},
+    };
+    add_methods(t, methods);
+    inherit_slots(t);
+}
+
+}  // namespace apy::aio

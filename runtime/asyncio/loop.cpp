@@ -1,0 +1,441 @@
+// The event loop: a FIFO of ready handles and a heap of timers, run exactly as
+// CPython's BaseEventLoop._run_once does it.
+#include <algorithm>
+#include <cstdio>
+
+#include "runtime/args.h"
+#include "runtime/asyncio/asyncio.h"
+#include "runtime/clock.h"
+#include "runtime/errors.h"
+#include "runtime/numbers.h"
+#include "runtime/ops.h"
+#include "vm/traceback.h"
+
+namespace apy::aio {
+
+using namespace rt;
+
+Types types;
+
+namespace {
+
+EventLoop* g_running = nullptr;
+constexpr double kClockResolution = 1e-09;
+
+bool timer_before(const Handle* a, const Handle* b) {
+    return a->when < b->when || (a->when == b->when && a->sequence < b->sequence);
+}
+// std heap functions build a max-heap: order by "later first".
+bool heap_order(const Handle* a, const Handle* b) { return timer_before(b, a); }
+
+Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg) {
+    Type* type = types.handle;
+    Handle* h = heap().make<Handle>(type);
+    h->loop = loop;
+    h->kind = kind;
+    h->target = target;
+    h->arg = arg;
+    h->sequence = loop->next_sequence++;
+    return h;
+}
+
+std::string callable_repr(Value callable) {
+    if (is_layout(callable, Layout::Function)) {
+        Function* fn = as<Function>(callable);
+        return std::string(fn->qualname->view()) + "()";
+    }
+    bool ok;
+    std::string r = repr_string(callable, &ok);
+    if (!ok) clear_pending();
+    return r + "()";
+}
+
+// Runs one handle; false when a KeyboardInterrupt or SystemExit must stop the loop.
+bool run_handle(Handle* h) {
+    switch (h->kind) {
+    case HandleKind::TaskStep:
+        task_step(as<Future>(h->target), h->arg);
+        break;
+    case HandleKind::TaskWakeup:
+        task_wakeup(as<Future>(h->target), as<Future>(h->arg));
+        break;
+    case HandleKind::SetResultUnlessCancelled: {
+        Future* f = as<Future>(h->target);
+        if (f->state == FutureState::Pending) future_set_result(f, h->arg);
+        break;
+    }
+    case HandleKind::GatherChildDone:
+        gather_child_done(as<Future>(h->target), as<Future>(h->arg));
+        break;
+    case HandleKind::StopLoop:
+        h->loop->stopping = true;
+        break;
+    case HandleKind::Call: {
+        Value r = call(h->target, h->args.data(), static_cast<int>(h->args.size()));
+        if (r.is_null()) {
+            if (pending_is(exc.KeyboardInterrupt) || pending_is(exc.SystemExit)) return false;
+            Value e = take_pending();
+            report_exception(h->loop, "Exception in callback " + callable_repr(h->target), e,
+                             str_value("<Handle " + callable_repr(h->target) + ">"));
+        }
+        break;
+    }
+    }
+    // Native steps report their own errors; only loop-stopping ones stay pending.
+    return !has_pending();
+}
+
+void run_once(EventLoop* loop) {
+    while (!loop->timers.empty() && loop->timers.front()->cancelled) {
+        std::pop_heap(loop->timers.begin(), loop->timers.end(), heap_order);
+        loop->timers.back()->scheduled = false;
+        loop->timers.pop_back();
+    }
+    if (loop->ready.empty() && !loop->stopping && !loop->timers.empty()) {
+        double timeout = loop->timers.front()->when - monotonic_now();
+        sleep_for(timeout);
+    }
+    double end_time = monotonic_now() + kClockResolution;
+    while (!loop->timers.empty()) {
+        Handle* h = loop->timers.front();
+        if (h->when >= end_time) break;
+        std::pop_heap(loop->timers.begin(), loop->timers.end(), heap_order);
+        loop->timers.pop_back();
+        h->scheduled = false;
+        loop->ready.push_back(h);
+    }
+    // Exactly the handles ready now; what they schedule waits for the next round.
+    size_t ntodo = loop->ready.size();
+    for (size_t i = 0; i < ntodo; ++i) {
+        Handle* h = loop->ready.front();
+        loop->ready.pop_front();
+        if (h->cancelled) continue;
+        if (!run_handle(h)) return;
+        heap().maybe_collect();
+    }
+}
+
+Value handle_cancel(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "cancel() takes no arguments");
+    as<Handle>(args[0])->cancelled = true;
+    return Value::none();
+}
+
+Value handle_cancelled(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "cancelled() takes no arguments");
+    return Value::boolean(as<Handle>(args[0])->cancelled);
+}
+
+Value handle_when(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "when() takes no arguments");
+    return Value::from_double(as<Handle>(args[0])->when);
+}
+
+Value handle_repr(Value self) {
+    Handle* h = as<Handle>(self);
+    std::string kind = h->scheduled || h->when != 0 ? "TimerHandle" : "Handle";
+    std::string text = "<" + kind;
+    if (h->cancelled) text += " cancelled";
+    if (kind == "TimerHandle") {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, " when=%.17g", h->when);
+        text += buffer;
+    }
+    if (h->kind == HandleKind::Call) text += " " + callable_repr(h->target);
+    return str_value(text + ">");
+}
+
+void handle_trace(Object* self, Tracer& tracer) {
+    auto* h = static_cast<Handle*>(self);
+    tracer.mark(h->loop);
+    tracer.mark(h->target);
+    tracer.mark(h->arg);
+    tracer.mark_all(h->args);
+}
+void handle_destroy(Object* self) { static_cast<Handle*>(self)->~Handle(); }
+
+void loop_trace(Object* self, Tracer& tracer) {
+    auto* loop = static_cast<EventLoop*>(self);
+    for (Handle* h : loop->ready) tracer.mark(h);
+    for (Handle* h : loop->timers) tracer.mark(h);
+    tracer.mark(loop->exception_handler);
+    tracer.mark_all(loop->tasks);
+    tracer.mark_all(loop->failed_tasks);
+    tracer.mark(loop->current_task);
+}
+void loop_destroy(Object* self) { static_cast<EventLoop*>(self)->~EventLoop(); }
+
+void mark_running_loop(Tracer& tracer) { tracer.mark(g_running); }
+
+// ---- the loop's methods as seen from apy code
+
+EventLoop* self_loop(Value v) { return as<EventLoop>(v); }
+
+bool to_seconds(Value v, double* out, const char* what) {
+    if (v.is_double()) {
+        *out = v.as_double();
+        return true;
+    }
+    if (is_int(v)) return int_to_double(v, out);
+    raise_format(exc.TypeError, "%s must be a number, not %s", what, type_name(v).c_str());
+    return false;
+}
+
+Value schedule_call(EventLoop* loop, double delay, bool timer, Value* args, int nargs) {
+    if (loop->closed) return raise(exc.RuntimeError, "Event loop is closed");
+    if (type_of(args[0])->call == nullptr)
+        return raise(exc.TypeError, "a callable object was expected by call_soon(), got " +
+                                        type_name(args[0]));
+    Handle* h = timer ? call_later(loop, delay, HandleKind::Call, args[0])
+                      : call_soon(loop, HandleKind::Call, args[0]);
+    h->args.assign(args + 1, args + nargs);
+    return Value::object(h);
+}
+
+Value loop_call_soon(Value* args, int nargs, Tuple*) {
+    if (nargs < 2) return raise(exc.TypeError, "call_soon() missing 1 required positional argument: 'callback'");
+    return schedule_call(self_loop(args[0]), 0, false, args + 1, nargs - 1);
+}
+
+Value loop_call_later(Value* args, int nargs, Tuple*) {
+    if (nargs < 3) return raise(exc.TypeError, "call_later() missing required positional arguments");
+    double delay;
+    if (!to_seconds(args[1], &delay, "delay")) return Value::null();
+    return schedule_call(self_loop(args[0]), delay, true, args + 2, nargs - 2);
+}
+
+Value loop_call_at(Value* args, int nargs, Tuple*) {
+    if (nargs < 3) return raise(exc.TypeError, "call_at() missing required positional arguments");
+    double when;
+    if (!to_seconds(args[1], &when, "when")) return Value::null();
+    EventLoop* loop = self_loop(args[0]);
+    return schedule_call(loop, when - loop_time(loop), true, args + 2, nargs - 2);
+}
+
+Value loop_time_method(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "time() takes no arguments");
+    return Value::from_double(loop_time(self_loop(args[0])));
+}
+
+Value loop_create_future(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "create_future() takes no arguments");
+    return Value::object(make_future(self_loop(args[0])));
+}
+
+Value loop_create_task(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("create_task", "self, coro, /, *, name=None, context=None");
+    Value a[4];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    Future* t = make_task(self_loop(a[0]), a[1], a[2]);
+    return t ? Value::object(t) : Value::null();
+}
+
+Value loop_is_running(Value* args, int, Tuple*) { return Value::boolean(self_loop(args[0])->running); }
+Value loop_is_closed(Value* args, int, Tuple*) { return Value::boolean(self_loop(args[0])->closed); }
+
+Value loop_stop(Value* args, int, Tuple*) {
+    self_loop(args[0])->stopping = true;
+    return Value::none();
+}
+
+Value loop_close(Value* args, int, Tuple*) {
+    EventLoop* loop = self_loop(args[0]);
+    if (loop->running) return raise(exc.RuntimeError, "Cannot close a running event loop");
+    close_loop(loop);
+    return Value::none();
+}
+
+Value loop_run_until_complete(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "run_until_complete() takes exactly one argument");
+    EventLoop* loop = self_loop(args[0]);
+    Value target = args[1];
+    Future* f;
+    if (is_future(target)) {
+        f = as<Future>(target);
+    } else {
+        f = make_task(loop, target, Value::none());
+        if (!f) return Value::null();
+    }
+    Root keep(Value::object(f));
+    if (!run_until_complete(loop, f)) return Value::null();
+    return future_result(f);
+}
+
+Value loop_set_exception_handler(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "set_exception_handler() takes exactly one argument");
+    if (!args[1].is_none() && !type_of(args[1])->call)
+        return raise_format(exc.TypeError, "A callable object or None is expected, got %s",
+                            std::string(str_view(repr(args[1]))).c_str());
+    self_loop(args[0])->exception_handler = args[1];
+    return Value::none();
+}
+
+Value loop_get_exception_handler(Value* args, int, Tuple*) {
+    return self_loop(args[0])->exception_handler;
+}
+
+Value loop_run_in_executor(Value*, int, Tuple*) {
+    return raise(exc.NotImplementedError, "loop.run_in_executor() is not supported by apy (no threads)");
+}
+
+Value loop_repr(Value self) {
+    EventLoop* loop = self_loop(self);
+    return str_value(std::string("<_UnixSelectorEventLoop running=") + (loop->running ? "True" : "False") +
+                     " closed=" + (loop->closed ? "True" : "False") + " debug=False>");
+}
+
+}  // namespace
+
+EventLoop* running_loop() { return g_running; }
+
+EventLoop* make_loop() { return heap().make<EventLoop>(types.loop); }
+
+double loop_time(EventLoop*) { return monotonic_now(); }
+
+Handle* call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg) {
+    Handle* h = make_handle(loop, kind, target, arg);
+    loop->ready.push_back(h);
+    return h;
+}
+
+Handle* call_later(EventLoop* loop, double delay, HandleKind kind, Value target, Value arg) {
+    Handle* h = make_handle(loop, kind, target, arg);
+    h->when = loop_time(loop) + delay;
+    h->scheduled = true;
+    h->type = types.timer_handle;
+    loop->timers.push_back(h);
+    std::push_heap(loop->timers.begin(), loop->timers.end(), heap_order);
+    return h;
+}
+
+bool run_until_complete(EventLoop* loop, Future* future) {
+    if (loop->closed) {
+        raise(exc.RuntimeError, "Event loop is closed");
+        return false;
+    }
+    if (loop->running) {
+        raise(exc.RuntimeError, "This event loop is already running");
+        return false;
+    }
+    if (g_running) {
+        raise(exc.RuntimeError, "Cannot run the event loop while another loop is running");
+        return false;
+    }
+    Handle* stopper = make_handle(loop, HandleKind::StopLoop, Value::null(), Value::null());
+    future_add_callback(future, Value::object(stopper));
+    loop->running = true;
+    loop->stopping = false;
+    g_running = loop;
+    bool ok = true;
+    for (;;) {
+        if (loop->ready.empty() && loop->timers.empty() && !loop->stopping &&
+            !future_done(future)) {
+            // CPython would block in select() forever here; apy says why instead.
+            raise(exc.RuntimeError,
+                  "event loop deadlock: every task is waiting and no callback or timer is pending "
+                  "(apy stops here where CPython would hang)");
+            ok = false;
+            break;
+        }
+        run_once(loop);
+        if (has_pending()) {
+            ok = false;
+            break;
+        }
+        if (loop->stopping) break;
+    }
+    loop->stopping = false;
+    loop->running = false;
+    g_running = nullptr;
+    // Stopped early (loop.stop()): leave the callback out.
+    auto& cbs = future->callbacks;
+    cbs.erase(std::remove_if(cbs.begin(), cbs.end(), [&](Value v) { return v.is(Value::object(stopper)); }),
+              cbs.end());
+    if (ok && !future_done(future)) {
+        raise(exc.RuntimeError, "Event loop stopped before Future completed.");
+        return false;
+    }
+    return ok;
+}
+
+void close_loop(EventLoop* loop) {
+    loop->closed = true;
+    loop->ready.clear();
+    for (Handle* h : loop->timers) h->scheduled = false;
+    loop->timers.clear();
+}
+
+void report_exception(EventLoop* loop, const std::string& message, Value exception, Value owner) {
+    if (!loop->exception_handler.is_none()) {
+        Dict* context = make_dict();
+        Root keep(Value::object(context));
+        dict_set_str(context, "message", str_value(message));
+        if (!exception.is_null()) dict_set_str(context, "exception", exception);
+        bool is_handle = is_str(owner);
+        if (!is_handle && !owner.is_null()) dict_set_str(context, "future", owner);
+        Value args[2] = {Value::object(loop), Value::object(context)};
+        if (call(loop->exception_handler, args, 2).is_null()) {
+            Value e = take_pending();
+            std::string text = "Unhandled error in exception handler\n" + vm::format_exception(e);
+            std::fflush(stdout);
+            std::fwrite(text.data(), 1, text.size(), stderr);
+        }
+        return;
+    }
+    std::string text = message + "\n";
+    if (is_str(owner)) {
+        text += "handle: " + std::string(str_view(owner)) + "\n";
+    } else if (!owner.is_null()) {
+        Value r = future_repr(owner);
+        if (r.is_null()) clear_pending();
+        else text += "future: " + std::string(str_view(r)) + "\n";
+    }
+    if (!exception.is_null()) text += vm::format_exception(exception);
+    std::fflush(stdout);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+void setup_loop_type() {
+    types.loop = make_builtin_type("_UnixSelectorEventLoop", Layout::Other);
+    types.loop->module = "asyncio.unix_events";
+    types.loop->trace = loop_trace;
+    types.loop->destroy = loop_destroy;
+    types.loop->repr = loop_repr;
+    static const MethodDef loop_methods[] = {
+        {"call_soon", loop_call_soon},
+        {"call_later", loop_call_later},
+        {"call_at", loop_call_at},
+        {"time", loop_time_method},
+        {"create_future", loop_create_future},
+        {"create_task", loop_create_task},
+        {"is_running", loop_is_running},
+        {"is_closed", loop_is_closed},
+        {"stop", loop_stop},
+        {"close", loop_close},
+        {"run_until_complete", loop_run_until_complete},
+        {"set_exception_handler", loop_set_exception_handler},
+        {"get_exception_handler", loop_get_exception_handler},
+        {"run_in_executor", loop_run_in_executor},
+        {nullptr, nullptr},
+    };
+    add_methods(types.loop, loop_methods);
+
+    static const MethodDef handle_methods[] = {
+        {"cancel", handle_cancel}, {"cancelled", handle_cancelled}, {nullptr, nullptr}};
+    types.handle = make_builtin_type("Handle", Layout::Other);
+    types.handle->module = "asyncio.events";
+    types.handle->trace = handle_trace;
+    types.handle->destroy = handle_destroy;
+    types.handle->repr = handle_repr;
+    add_methods(types.handle, handle_methods);
+    types.timer_handle = make_builtin_type("TimerHandle", Layout::Other, types.handle);
+    types.timer_handle->module = "asyncio.events";
+    types.timer_handle->trace = handle_trace;
+    types.timer_handle->destroy = handle_destroy;
+    types.timer_handle->repr = handle_repr;
+    static const MethodDef timer_methods[] = {{"when", handle_when}, {nullptr, nullptr}};
+    add_methods(types.timer_handle, timer_methods);
+    heap().add_root_provider(mark_running_loop);
+}
+
+}  // namespace apy::aio

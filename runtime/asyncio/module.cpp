@@ -1,0 +1,432 @@
+// The asyncio module: run, sleep, gather, create_task and friends.
+#include "runtime/args.h"
+#include "runtime/asyncio/asyncio.h"
+#include "runtime/errors.h"
+#include "runtime/numbers.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+#include "vm/generator.h"
+
+namespace apy::rt {
+void inherit_slots(Type* type);
+}
+
+namespace apy::aio {
+
+using namespace rt;
+
+namespace {
+
+// ---- sleep: a native awaitable, so that a sleeping task costs one small object.
+
+struct SleepCall : Object {
+    Value delay;
+    Value result = Value::none();
+    Future* future = nullptr;
+    Handle* timer = nullptr;
+    uint8_t state = 0;  // 0 not started, 1 waiting, 2 done
+};
+
+SendResult sleep_send(Value self, Value, Value* out) {
+    SleepCall* s = as<SleepCall>(self);
+    if (s->state == 2) {
+        raise(exc.RuntimeError, "cannot reuse already awaited coroutine");
+        return SendResult::Error;
+    }
+    if (s->state == 1) {
+        s->state = 2;
+        if (!s->future) {
+            *out = s->result;
+            return SendResult::Returned;
+        }
+        s->timer->cancelled = true;
+        Value r = future_result(s->future);
+        if (r.is_null()) return SendResult::Error;
+        *out = r;
+        return SendResult::Returned;
+    }
+    EventLoop* loop = running_loop();
+    if (!loop) {
+        s->state = 2;
+        raise(exc.RuntimeError, "no running event loop");
+        return SendResult::Error;
+    }
+    Value non_positive = compare(s->delay, Value::small_int(0), CompareOp::Le);
+    int t = non_positive.is_null() ? -1 : truthy(non_positive);
+    if (t < 0) {
+        s->state = 2;
+        return SendResult::Error;
+    }
+    s->state = 1;
+    if (t) {
+        // sleep(0): yield once; the task steps again on the next loop round.
+        *out = Value::none();
+        return SendResult::Yielded;
+    }
+    double delay;
+    if (s->delay.is_double()) {
+        delay = s->delay.as_double();
+    } else if (!int_to_double(s->delay, &delay)) {
+        s->state = 2;
+        return SendResult::Error;
+    }
+    s->future = make_future(loop);
+    s->timer = call_later(loop, delay, HandleKind::SetResultUnlessCancelled, Value::object(s->future),
+                          s->result);
+    s->future->blocking = true;
+    *out = Value::object(s->future);
+    return SendResult::Yielded;
+}
+
+SendResult sleep_throw(Value self, Value exception, Value*) {
+    SleepCall* s = as<SleepCall>(self);
+    if (s->timer) s->timer->cancelled = true;
+    s->state = 2;
+    raise_value(exception);
+    return SendResult::Error;
+}
+
+Value sleep_repr(Value self) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "<coroutine object sleep at %p>", static_cast<void*>(self.as_object()));
+    return str_value(buffer);
+}
+
+void sleep_trace(Object* self, Tracer& tracer) {
+    auto* s = static_cast<SleepCall*>(self);
+    tracer.mark(s->delay);
+    tracer.mark(s->result);
+    tracer.mark(s->future);
+    tracer.mark(s->timer);
+}
+
+Value asyncio_sleep(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("sleep", "delay, result=None");
+    Value a[2];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    SleepCall* s = heap().make<SleepCall>(types.sleep);
+    s->delay = a[0];
+    s->result = a[1];
+    return Value::object(s);
+}
+
+// ---- tasks and futures
+
+EventLoop* require_running_loop() {
+    EventLoop* loop = running_loop();
+    if (!loop) raise(exc.RuntimeError, "no running event loop");
+    return loop;
+}
+
+bool is_coroutine_value(Value v) { return vm::is_coroutine(v) || type_of(v) == types.sleep; }
+
+Value asyncio_create_task(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("create_task", "coro, *, name=None, context=None");
+    Value a[3];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    EventLoop* loop = require_running_loop();
+    if (!loop) return Value::null();
+    Future* t = make_task(loop, a[0], a[1]);
+    return t ? Value::object(t) : Value::null();
+}
+
+// ensure_future(): a future as is, a coroutine wrapped in a task.
+Value ensure_future(Value v, EventLoop* loop) {
+    if (is_future(v)) return v;
+    if (is_coroutine_value(v)) {
+        if (!loop) loop = require_running_loop();
+        if (!loop) return Value::null();
+        Future* t = make_task(loop, v, Value::none());
+        return t ? Value::object(t) : Value::null();
+    }
+    return raise(exc.TypeError, "An asyncio.Future, a coroutine or an awaitable is required");
+}
+
+Value asyncio_ensure_future(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("ensure_future", "coro_or_future, *, loop=None");
+    Value a[2];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    return ensure_future(a[0], a[1].is_none() ? nullptr : as<EventLoop>(a[1]));
+}
+
+Value asyncio_gather(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("gather", "*coros_or_futures, return_exceptions=False");
+    Value a[2];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    Tuple* items = as<Tuple>(a[0]);
+    EventLoop* loop = nullptr;
+    if (items->size == 0) {
+        loop = require_running_loop();
+        if (!loop) return Value::null();
+        Future* outer = make_future(loop);
+        future_set_result(outer, Value::object(make_list()));
+        return Value::object(outer);
+    }
+    List* children = make_list();
+    Root keep(Value::object(children));
+    std::vector<Value> seen_args, seen_futures;
+    for (int64_t i = 0; i < items->size; ++i) {
+        Value arg = items->items[i];
+        Value fut = Value::null();
+        for (size_t j = 0; j < seen_args.size(); ++j)
+            if (seen_args[j].is(arg)) fut = seen_futures[j];
+        if (fut.is_null()) {
+            fut = ensure_future(arg, loop);
+            if (fut.is_null()) return fut;
+            loop = as<Future>(fut)->loop;
+            seen_args.push_back(arg);
+            seen_futures.push_back(fut);
+        }
+        list_append(children, fut);
+    }
+    Future* outer = make_future(loop, types.gathering_future);
+    outer->children = children->items;
+    outer->return_exceptions = truthy(a[1]) == 1;
+    for (Value fut : seen_futures) {
+        Handle* h = call_soon(loop, HandleKind::GatherChildDone, Value::object(outer), fut);
+        loop->ready.pop_back();  // it waits among the child's callbacks
+        future_add_callback(as<Future>(fut), Value::object(h));
+    }
+    return Value::object(outer);
+}
+
+Value gathering_cancel(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("cancel", "self, msg=None");
+    Value a[2];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    Future* outer = as<Future>(a[0]);
+    if (future_done(outer)) return Value::boolean(false);
+    bool any = false;
+    for (Value child : outer->children) {
+        Value cancel_args[2] = {child, a[1]};
+        static Str* const kCancel = intern("cancel");
+        Value r = call_method(child, kCancel, cancel_args + 1, 1);
+        if (r.is_null()) return r;
+        if (r.is_true()) any = true;
+    }
+    if (any) outer->must_cancel = true;  // _cancel_requested
+    return Value::boolean(any);
+}
+
+Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("run", "main, *, debug=None");
+    Value a[2];
+    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    if (running_loop())
+        return raise(exc.RuntimeError, "asyncio.run() cannot be called from a running event loop");
+    if (!is_coroutine_value(a[0])) {
+        bool ok;
+        std::string r = repr_string(a[0], &ok);
+        if (!ok) return Value::null();
+        return raise(exc.ValueError, "a coroutine was expected, got " + r);
+    }
+    EventLoop* loop = make_loop();
+    Root keep_loop(Value::object(loop));
+    Future* main_task = make_task(loop, a[0], Value::none());
+    if (!main_task) return Value::null();
+    Root keep_task(Value::object(main_task));
+    bool ok = run_until_complete(loop, main_task);
+    Value interrupted = ok ? Value::null() : take_pending();
+    Root keep_interrupted(interrupted);
+
+    // Cancel what is left, let it finish, and report its failures (runners.py).
+    std::vector<Value> left = loop->tasks;
+    if (!left.empty()) {
+        List* keep_left = make_list(left);
+        Root keep(Value::object(keep_left));
+        for (Value t : left) {
+            static Str* const kCancel = intern("cancel");
+            if (call_method(t, kCancel, nullptr, 0).is_null()) return Value::null();
+        }
+        Future* all = make_future(loop, types.gathering_future);
+        Root keep_all(Value::object(all));
+        all->children = left;
+        all->return_exceptions = true;
+        for (Value fut : left) {
+            Handle* h = call_soon(loop, HandleKind::GatherChildDone, Value::object(all), fut);
+            loop->ready.pop_back();
+            future_add_callback(as<Future>(fut), Value::object(h));
+        }
+        if (!run_until_complete(loop, all) && interrupted.is_null()) interrupted = take_pending();
+        for (Value t : keep_left->items) {
+            Future* task = as<Future>(t);
+            if (task->state == FutureState::Finished && !task->exception.is_null()) {
+                task->log_traceback = false;
+                report_exception(loop, "unhandled exception during asyncio.run() shutdown",
+                                 task->exception, t);
+            }
+        }
+    }
+    close_loop(loop);
+    for (Value t : loop->failed_tasks) {
+        Future* task = as<Future>(t);
+        if (task->log_traceback) {
+            task->log_traceback = false;
+            report_exception(loop, "Task exception was never retrieved", task->exception, t);
+        }
+    }
+    loop->failed_tasks.clear();
+    if (!interrupted.is_null()) {
+        set_pending(interrupted);
+        return Value::null();
+    }
+    return future_result(main_task);
+}
+
+Value asyncio_get_running_loop(Value*, int nargs, Tuple*) {
+    if (nargs != 0) return raise(exc.TypeError, "get_running_loop() takes no arguments");
+    EventLoop* loop = require_running_loop();
+    return loop ? Value::object(loop) : Value::null();
+}
+
+Value asyncio_get_event_loop(Value*, int nargs, Tuple*) {
+    if (nargs != 0) return raise(exc.TypeError, "get_event_loop() takes no arguments");
+    if (EventLoop* loop = running_loop()) return Value::object(loop);
+    return Value::object(make_loop());
+}
+
+Value asyncio_new_event_loop(Value*, int, Tuple*) { return Value::object(make_loop()); }
+
+Value asyncio_current_task(Value* args, int nargs, Tuple*) {
+    EventLoop* loop = nargs >= 1 && !args[0].is_none() ? as<EventLoop>(args[0]) : running_loop();
+    if (!loop) return raise(exc.RuntimeError, "no running event loop");
+    return current_task(loop);
+}
+
+Value asyncio_all_tasks(Value* args, int nargs, Tuple*) {
+    EventLoop* loop = nargs >= 1 && !args[0].is_none() ? as<EventLoop>(args[0]) : running_loop();
+    if (!loop) return raise(exc.RuntimeError, "no running event loop");
+    Set* s = make_set();
+    Root keep(Value::object(s));
+    for (Value t : loop->tasks)
+        if (!set_add(s, t)) return Value::null();
+    return Value::object(s);
+}
+
+Value asyncio_iscoroutine(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "iscoroutine() takes exactly one argument");
+    return Value::boolean(is_coroutine_value(args[0]));
+}
+
+Value asyncio_iscoroutinefunction(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "iscoroutinefunction() takes exactly one argument");
+    Value f = args[0];
+    if (is_layout(f, Layout::BoundMethod)) f = as<BoundMethod>(f)->function;
+    if (is_layout(f, Layout::Function))
+        return Value::boolean(as<Function>(f)->code->flags & vm::kCoroutine);
+    return Value::boolean(is_layout(f, Layout::BuiltinFunction) && as<BuiltinFunction>(f)->fn == asyncio_sleep);
+}
+
+Value asyncio_isfuture(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "isfuture() takes exactly one argument");
+    return Value::boolean(is_future(args[0]));
+}
+
+Type* make_asyncio_exception(const char* name, Type* base) {
+    Type* t = make_builtin_type(name, Layout::Exception, base);
+    t->module = "asyncio.exceptions";
+    inherit_slots(t);
+    return t;
+}
+
+void setup_types_once() {
+    if (types.future) return;
+    setup_loop_type();
+    inherit_slots(types.loop);
+    inherit_slots(types.handle);
+    inherit_slots(types.timer_handle);
+    setup_future_type();
+    setup_task_type();
+    types.gathering_future = make_builtin_type("_GatheringFuture", Layout::Other, types.future);
+    types.gathering_future->module = "asyncio.tasks";
+    static const MethodDef gathering_methods[] = {{"cancel", gathering_cancel}, {nullptr, nullptr}};
+    add_methods(types.gathering_future, gathering_methods);
+    inherit_slots(types.gathering_future);
+    types.sleep = make_builtin_type("coroutine", Layout::Other);
+    types.sleep->flags |= kTypeNativeAwaitable;
+    types.sleep->send = sleep_send;
+    types.sleep->throw_in = sleep_throw;
+    types.sleep->repr = sleep_repr;
+    types.sleep->trace = sleep_trace;
+    inherit_slots(types.sleep);
+    types.CancelledError = make_asyncio_exception("CancelledError", exc.BaseException);
+    types.InvalidStateError = make_asyncio_exception("InvalidStateError", exc.Exception);
+}
+
+}  // namespace
+
+void gather_child_done(Future* outer, Future* child) {
+    outer->finished_children += 1;
+    if (future_done(outer)) {
+        if (child->state != FutureState::Cancelled) child->log_traceback = false;
+        return;
+    }
+    if (!outer->return_exceptions) {
+        if (child->state == FutureState::Cancelled) {
+            future_set_exception(outer, make_cancelled_error(child));
+            return;
+        }
+        if (!child->exception.is_null()) {
+            child->log_traceback = false;
+            future_set_exception(outer, child->exception);
+            return;
+        }
+    }
+    // Every distinct child counts once; the list may repeat a child.
+    std::vector<Value> distinct;
+    for (Value c : outer->children) {
+        bool seen = false;
+        for (Value d : distinct) seen = seen || d.is(c);
+        if (!seen) distinct.push_back(c);
+    }
+    if (outer->finished_children < static_cast<int64_t>(distinct.size())) return;
+    List* results = make_list();
+    for (Value c : outer->children) {
+        Future* f = as<Future>(c);
+        if (f->state == FutureState::Cancelled) {
+            Value message = f->cancel_message.is_none() ? str_value("") : f->cancel_message;
+            list_append(results, make_exception(types.CancelledError, make_tuple(&message, 1)));
+        } else if (!f->exception.is_null()) {
+            f->log_traceback = false;
+            list_append(results, f->exception);
+        } else {
+            list_append(results, f->result);
+        }
+    }
+    if (outer->must_cancel) {
+        future_set_exception(outer, make_cancelled_error(child));
+    } else {
+        future_set_result(outer, Value::object(results));
+    }
+}
+
+Module* make_asyncio_module() {
+    setup_types_once();
+    Module* m = make_module("asyncio");
+    static const MethodDef functions[] = {
+        {"run", asyncio_run},
+        {"sleep", asyncio_sleep},
+        {"create_task", asyncio_create_task},
+        {"ensure_future", asyncio_ensure_future},
+        {"gather", asyncio_gather},
+        {"get_running_loop", asyncio_get_running_loop},
+        {"get_event_loop", asyncio_get_event_loop},
+        {"new_event_loop", asyncio_new_event_loop},
+        {"current_task", asyncio_current_task},
+        {"all_tasks", asyncio_all_tasks},
+        {"iscoroutine", asyncio_iscoroutine},
+        {"iscoroutinefunction", asyncio_iscoroutinefunction},
+        {"isfuture", asyncio_isfuture},
+        {nullptr, nullptr},
+    };
+    for (const MethodDef* f = functions; f->name; ++f)
+        dict_set_str(m->dict, f->name, Value::object(make_builtin(f->name, f->fn)));
+    dict_set_str(m->dict, "Future", Value::object(types.future));
+    dict_set_str(m->dict, "Task", Value::object(types.task));
+    dict_set_str(m->dict, "CancelledError", Value::object(types.CancelledError));
+    dict_set_str(m->dict, "InvalidStateError", Value::object(types.InvalidStateError));
+    dict_set_str(m->dict, "TimeoutError", Value::object(exc.TimeoutError));
+    return m;
+}
+
+}  // namespace apy::aio
