@@ -14,6 +14,7 @@
 #include "parser/driver.h"
 #include "runtime/clock.h"
 #include "runtime/errors.h"
+#include "runtime/gc.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
@@ -100,6 +101,9 @@ int run_source(const std::string& path, const std::string& text) {
     dict_set(sys_modules(), str_value("__main__"), Value::object(main_module));
     if (path[0] != '<') dict_set_str(main_module->dict, "__file__", str_value(path));
     Value result = vm::run_module_code(code, main_module->dict);
+    // Collect once more so that finalizers report (coroutines never awaited) before the
+    // traceback, in the order CPython's reference counting gives.
+    heap().collect();
     int status = result.is_null() ? report_uncaught() : 0;
     std::fflush(stdout);
     return status;
@@ -123,6 +127,32 @@ int disassemble_file(const std::string& path) {
         return report_syntax_error(source, error);
     }
     return 0;
+}
+
+// os.path.abspath: joined to the working directory, with "." and ".." segments folded.
+std::string absolute_path(const std::string& path) {
+    std::string joined = path;
+    if (path.empty() || path[0] != '/') {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd)) return path;
+        joined = std::string(cwd) + "/" + path;
+    }
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= joined.size()) {
+        size_t slash = joined.find('/', start);
+        if (slash == std::string::npos) slash = joined.size();
+        std::string part = joined.substr(start, slash - start);
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        start = slash + 1;
+    }
+    std::string out;
+    for (const std::string& part : parts) out += "/" + part;
+    return out.empty() ? "/" : out;
 }
 
 std::string directory_of(const std::string& path) {
@@ -182,12 +212,14 @@ int main(int argc, char** argv) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         std::fprintf(stderr, "apy: can't open file '%s': [Errno 2] No such file or directory\n",
-                     path.c_str());
+                     absolute_path(path).c_str());
         return 2;
     }
     std::string text;
     read_all(in, &text);
     init_runtime(args);
-    vm::set_main_directory(directory_of(path));
-    return run_source(path, text);
+    // Like CPython 3.11, the main script is known by its absolute path (tracebacks, reprs).
+    std::string script = absolute_path(path);
+    vm::set_main_directory(directory_of(script));
+    return run_source(script, text);
 }

@@ -9,6 +9,7 @@
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/interp.h"
+#include "vm/traceback.h"
 
 namespace apy::vm {
 
@@ -25,6 +26,25 @@ Generator* make_generator(Frame* frame) {
     frame->generator = gen;
     frame->pc = 1;  // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
     return gen;
+}
+
+void warn_never_awaited(Generator* coroutine, Code* code, int line) {
+    if (coroutine->warned) return;
+    coroutine->warned = true;
+    std::string text;
+    if (code) {
+        std::string path(code->filename->view());
+        text = path + ":" + std::to_string(line) + ": RuntimeWarning: coroutine '" +
+               std::string(coroutine->qualname->view()) + "' was never awaited\n";
+        std::string source = source_line(path, line);
+        if (!source.empty()) text += "  " + source + "\n";
+    } else {
+        text = "sys:1: RuntimeWarning: coroutine '" + std::string(coroutine->qualname->view()) +
+               "' was never awaited\n";
+    }
+    text += "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n";
+    std::fflush(stdout);
+    std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 bool is_coroutine(Value v) { return v.is_object() && v.as_object()->type == types.coroutine_; }
@@ -277,6 +297,7 @@ void gen_trace(Object* self, Tracer& tracer) {
 
 void gen_destroy(Object* self) {
     auto* gen = static_cast<Generator*>(self);
+    if (gen->type == types.coroutine_ && !gen->started) warn_never_awaited(gen, nullptr, 0);
     // Freed directly: the frame's code object may be dying in the same collection.
     if (gen->frame) std::free(gen->frame);
     gen->frame = nullptr;

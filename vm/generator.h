@@ -13,6 +13,7 @@ struct Generator : rt::Object {
     rt::Str* qualname = nullptr;
     bool running = false;
     bool started = false;
+    bool warned = false;  // "was never awaited" already reported
     // The exception handled when the generator last suspended (restored on resume).
     rt::Value saved_handled = rt::Value::null();
 };
@@ -23,6 +24,10 @@ Generator* make_generator(Frame* frame);
 // Resumes [gen] sending [value] in (or throwing [thrown] when not null).
 rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value thrown,
                                 rt::Value* out);
+
+// Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the
+// location [code]:[line] (null code: at shutdown or collection, "sys:1").
+void warn_never_awaited(Generator* coroutine, Code* code, int line);
 
 bool is_coroutine(rt::Value v);
 bool is_generator(rt::Value v);

@@ -459,9 +459,15 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
 
 op_NOP:
     DISPATCH();
-op_POP_TOP:
-    --sp;
+op_POP_TOP : {
+    Value v = POP();
+    // `f()` of a coroutine function whose result is dropped: CPython's warning, here.
+    if (is_coroutine(v) && !as<Generator>(v)->started) {
+        SAVE_FRAME();
+        warn_never_awaited(as<Generator>(v), f->code, line_of(f->code, static_cast<int>(ip - first) - 1));
+    }
     DISPATCH();
+}
 op_PUSH_NULL:
     PUSH(Value::null());
     DISPATCH();

@@ -11,8 +11,6 @@ namespace apy::vm {
 
 using namespace rt;
 
-namespace {
-
 std::string source_line(const std::string& path, int line) {
     const std::string* text = loaded_source(path);
     if (!text || line < 1) return "";
@@ -29,6 +27,8 @@ std::string source_line(const std::string& path, int line) {
     if (first == std::string::npos) return "";
     return l.substr(first, last - first + 1);
 }
+
+namespace {
 
 std::string exception_line(Value e) {
     Type* type = type_of(e);

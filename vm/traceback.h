@@ -10,4 +10,7 @@ namespace apy::vm {
 
 std::string format_exception(rt::Value exception);
 
+// Line [line] of the file at [path], without surrounding white space ("" when unknown).
+std::string source_line(const std::string& path, int line);
+
 }  // namespace apy::vm

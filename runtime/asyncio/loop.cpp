@@ -386,7 +386,7 @@ void report_exception(EventLoop* loop, const std::string& message, Value excepti
     if (is_str(owner)) {
         text += "handle: " + std::string(str_view(owner)) + "\n";
     } else if (!owner.is_null()) {
-        Value r = future_repr(owner);
+        Value r = repr(owner);
         if (r.is_null()) clear_pending();
         else text += "future: " + std::string(str_view(r)) + "\n";
     }

@@ -227,6 +227,7 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
     Root keep_task(Value::object(main_task));
     bool ok = run_until_complete(loop, main_task);
     Value interrupted = ok ? Value::null() : take_pending();
+    main_task->log_traceback = false;  // its result or exception goes to the caller
     Root keep_interrupted(interrupted);
 
     // Cancel what is left, let it finish, and report its failures (runners.py).
