@@ -1,6 +1,7 @@
 // Starting the runtime, and the collector's roots.
 #include <cstdlib>
 
+#include "runtime/classes.h"
 #include "runtime/errors.h"
 #include "runtime/runtime.h"
 #include "vm/frame.h"
@@ -37,6 +38,7 @@ void init_runtime(std::vector<std::string> argv) {
     setup_module_type();
     setup_exception_types();
     setup_builtins();
+    setup_class_types();
     inherit_builtin_slots();
     set_argv(std::move(argv));
 

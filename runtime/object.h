@@ -76,6 +76,7 @@ enum class SendResult : uint8_t { Returned, Yielded, Error };
 
 struct Type : Object {
     std::string name;           // "int", "MyClass"
+    std::string qualname;       // "Outer.Inner" for classes; empty: same as name
     std::string module;         // "builtins" for builtins, else the defining module
     Type* base = nullptr;       // first base; object has none
     std::vector<Type*> bases;   // all direct bases

@@ -27,7 +27,18 @@ Value check_str_result(Value result, const char* what) {
                         type_name(result).c_str());
 }
 
-// Where an object keeps its attribute dict, if it has one.
+Value attribute_error(Value obj, Str* name) {
+    if (is_layout(obj, Layout::Module)) {
+        Value module_name = Value::object(as<Module>(obj)->name);
+        return raise_format(exc.AttributeError, "module '%s' has no attribute '%s'",
+                            std::string(str_view(module_name)).c_str(), name->data);
+    }
+    return raise_format(exc.AttributeError, "'%s' object has no attribute '%s'",
+                        type_name(obj).c_str(), name->data);
+}
+
+}  // namespace
+
 Dict** instance_dict_slot(Value obj) {
     if (!obj.is_object()) return nullptr;
     Object* o = obj.as_object();
@@ -44,18 +55,6 @@ Dict** instance_dict_slot(Value obj) {
     default: return nullptr;
     }
 }
-
-Value attribute_error(Value obj, Str* name) {
-    if (is_layout(obj, Layout::Module)) {
-        Value module_name = Value::object(as<Module>(obj)->name);
-        return raise_format(exc.AttributeError, "module '%s' has no attribute '%s'",
-                            std::string(str_view(module_name)).c_str(), name->data);
-    }
-    return raise_format(exc.AttributeError, "'%s' object has no attribute '%s'",
-                        type_name(obj).c_str(), name->data);
-}
-
-}  // namespace
 
 const char* binary_op_symbol(BinaryOp op) { return kBinarySymbols[static_cast<int>(op)]; }
 
@@ -121,7 +120,10 @@ Value compare(Value a, Value b, CompareOp op) {
     Type* ta = type_of(a);
     Type* tb = type_of(b);
     // A subclass on the right that overrides the comparison gets the first try.
-    bool reflected_first = ta != tb && is_subtype(tb, ta) && tb->compare && tb->compare != ta->compare;
+    // (Classes defined in apy code share one slot function, so for them, as in CPython, any
+    // subclass goes first.)
+    bool reflected_first = ta != tb && is_subtype(tb, ta) && tb->compare &&
+                           (tb->compare != ta->compare || !tb->is_builtin);
     if (reflected_first) {
         Value r = tb->compare(b, a, kSwapped[static_cast<int>(op)]);
         if (!r.is_not_implemented()) return r;
@@ -164,17 +166,21 @@ Value binary_op(BinaryOp op, Value a, Value b) {
     if (is_number(a) && is_number(b)) return number_binary(op, a, b);
     Type* ta = type_of(a);
     Type* tb = type_of(b);
-    bool reflected_first = ta != tb && is_subtype(tb, ta) && tb->binary && tb->binary != ta->binary;
-    if (reflected_first) {
-        Value r = tb->binary(op, a, b);
+    // CPython's binary_op1: the right operand's slot only when it differs from the left's
+    // (a shared slot function handles both sides), first when its type is a subclass.
+    auto slotv = ta->binary;
+    auto slotw = tb != ta && tb->binary != slotv ? tb->binary : nullptr;
+    if (slotv) {
+        if (slotw && is_subtype(tb, ta)) {
+            Value r = slotw(op, a, b);
+            if (!r.is_not_implemented()) return r;
+            slotw = nullptr;
+        }
+        Value r = slotv(op, a, b);
         if (!r.is_not_implemented()) return r;
     }
-    if (ta->binary) {
-        Value r = ta->binary(op, a, b);
-        if (!r.is_not_implemented()) return r;
-    }
-    if (!reflected_first && tb != ta && tb->binary) {
-        Value r = tb->binary(op, a, b);
+    if (slotw) {
+        Value r = slotw(op, a, b);
         if (!r.is_not_implemented()) return r;
     }
     if (op == BinaryOp::Power)
@@ -250,6 +256,7 @@ bool collect_iterable(Value iterable, std::vector<Value>& out) {
     Value it = get_iter(iterable);
     if (it.is_null()) return false;
     Root keep(it);
+    VectorRoot keep_items(out);  // a generator's next step may collect
     for (;;) {
         Value item = iter_next(it);
         if (item.is_null()) return !has_pending();
@@ -347,6 +354,11 @@ Value getattr_optional(Value obj, Str* name) {
 bool setattr(Value obj, Str* name, Value value) {
     Type* type = type_of(obj);
     if (type->setattr) return type->setattr(obj, name, value);
+    return generic_setattr(obj, name, value);
+}
+
+bool generic_setattr(Value obj, Str* name, Value value) {
+    Type* type = type_of(obj);
     Value attr = lookup_in_type(type, name);
     if (!attr.is_null()) {
         Type* attr_type = type_of(attr);

@@ -51,6 +51,10 @@ bool delattr(Value obj, Str* name);
 Value lookup_in_type(Type* type, Str* name);
 // The default attribute lookup (type's MRO with descriptors, then the instance dict).
 Value generic_getattr(Value obj, Str* name);
+// The default attribute store (data descriptors of the type, then the instance dict).
+bool generic_setattr(Value obj, Str* name, Value value);
+// Where an object keeps its attribute dict (null when it has none).
+Dict** instance_dict_slot(Value obj);
 // format(value, spec): the __format__ protocol.
 Value format(Value value, std::string_view spec);
 

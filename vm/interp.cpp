@@ -394,6 +394,15 @@ Value run_module_code(Code* code, Dict* globals) {
     return status == ExecStatus::Returned ? result : Value::null();
 }
 
+Value run_class_body(Function* body, Dict* ns) {
+    Frame* f = new_frame(body->code, body, body->globals, body->builtins, ns);
+    f->is_entry = true;
+    f->back = g_current;
+    Value result;
+    ExecStatus status = run(f, &result);
+    return status == ExecStatus::Returned ? result : Value::null();
+}
+
 // ------------------------------------------------------------------- the loop
 
 ExecStatus run(Frame* entry, Value* result, Value thrown) {
@@ -1132,9 +1141,16 @@ op_RETURN_VALUE : {
     PUSH(r);
     DISPATCH();
 }
-op_LOAD_BUILD_CLASS:
-    raise(exc.NotImplementedError, "class definitions are not supported by apy yet");
-    goto error;
+op_LOAD_BUILD_CLASS : {
+    static Str* const kBuildClass = intern("__build_class__");
+    Value v = dict_get_str(f->builtins, kBuildClass);
+    if (v.is_null()) {
+        raise(exc.NameError, "__build_class__ not found");
+        goto error;
+    }
+    PUSH(v);
+    DISPATCH();
+}
 
 op_SETUP_FINALLY : {
     Block& b = f->blocks()[f->block_count++];

@@ -22,6 +22,10 @@ rt::Value call_function(rt::Function* function, rt::Value* args, int nargs, rt::
 // Runs module-level code in [globals] (which is also its locals).
 rt::Value run_module_code(Code* code, rt::Dict* globals);
 
+// Runs a class body (the function __build_class__ gets) with [ns] as its locals; returns
+// what the body returns (the __class__ cell or None), null on error.
+rt::Value run_class_body(rt::Function* body, rt::Dict* ns);
+
 // Binds call arguments into a new frame for [function] (CPython's TypeErrors on a mismatch).
 Frame* frame_for_call(rt::Function* function, rt::Value* args, int nargs, rt::Tuple* kwnames);
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "runtime/args.h"
+#include "runtime/classes.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
@@ -41,7 +42,11 @@ void trace_type(Object* self, Tracer& tracer) {
     tracer.mark(type->dict);
 }
 
-void destroy_type(Object* self) { static_cast<Type*>(self)->~Type(); }
+void destroy_type(Object* self) {
+    auto* type = static_cast<Type*>(self);
+    if (!type->is_builtin) forget_class(type);
+    type->~Type();
+}
 
 // Makes a type object before the dict type can be used (dicts are filled in later).
 Type* new_type_object(const char* name, Layout layout, Type* base) {
@@ -150,8 +155,14 @@ void inherit_slots(Type* type) {
     APY_INHERIT(iter) APY_INHERIT(next) APY_INHERIT(getitem) APY_INHERIT(setitem)
     APY_INHERIT(contains) APY_INHERIT(call) APY_INHERIT(getattr) APY_INHERIT(setattr)
     APY_INHERIT(descr_get) APY_INHERIT(descr_set) APY_INHERIT(new_instance) APY_INHERIT(send) APY_INHERIT(throw_in)
-    APY_INHERIT(trace) APY_INHERIT(destroy)
 #undef APY_INHERIT
+    // The tracer and destructor read the C++ struct: only a base laid out the same way
+    // has the right ones (object's instances are Instance structs, as are classes').
+    auto instance_like = [](Layout l) { return l == Layout::Object || l == Layout::Instance; };
+    bool same_layout = type->layout == base->layout ||
+                       (instance_like(type->layout) && instance_like(base->layout));
+    if (same_layout && !type->trace) type->trace = base->trace;
+    if (same_layout && !type->destroy) type->destroy = base->destroy;
 }
 
 namespace {
@@ -163,10 +174,14 @@ std::string address_of(Value v) {
     return buffer;
 }
 
+const std::string& qualname_of(const Type* type) {
+    return type->qualname.empty() ? type->name : type->qualname;
+}
+
 Value object_repr(Value self) {
     const Type* type = type_of(self);
     std::string prefix = type->module == "builtins" ? "" : type->module + ".";
-    return str_value("<" + prefix + type->name + " object at " + address_of(self) + ">");
+    return str_value("<" + prefix + qualname_of(type) + " object at " + address_of(self) + ">");
 }
 
 bool object_hash(Value self, int64_t* out) {
@@ -193,13 +208,17 @@ void trace_instance(Object* self, Tracer& tracer) { tracer.mark(static_cast<Inst
 Value type_repr(Value self) {
     const Type* type = as<Type>(self);
     std::string prefix = type->module == "builtins" ? "" : type->module + ".";
-    return str_value("<class '" + prefix + type->name + "'>");
+    return str_value("<class '" + prefix + qualname_of(type) + "'>");
 }
 
 Value type_call(Value self, Value* args, int nargs, Tuple* kwnames) {
     Type* type = as<Type>(self);
-    // type(x): the type of x.
-    if (type == types.type_ && nargs == 1 && !kwnames) return Value::object(type_of(args[0]));
+    // type(x): the type of x; type(name, bases, dict) makes a class.
+    if (type == types.type_) {
+        if (nargs == 1 && !kwnames) return Value::object(type_of(args[0]));
+        return type_new(type, args, nargs, kwnames);
+    }
+    if (!type->is_builtin) return instantiate_class(type, args, nargs, kwnames);
     if (!type->new_instance)
         return raise_format(exc.TypeError, "cannot create '%s' instances", type->name.c_str());
     return type->new_instance(type, args, nargs, kwnames);
@@ -207,29 +226,42 @@ Value type_call(Value self, Value* args, int nargs, Tuple* kwnames) {
 
 Value type_getattr(Value self, Str* name) {
     Type* type = as<Type>(self);
+    std::string_view n = name->view();
+    // The metatype's data descriptors come first.
+    if (n.size() > 4 && n[0] == '_' && n[1] == '_') {
+        if (n == "__name__") return str_value(type->name);
+        if (n == "__qualname__") return str_value(qualname_of(type));
+        if (n == "__mro__") {
+            Tuple* mro = make_tuple(static_cast<int64_t>(type->mro.size()));
+            for (size_t i = 0; i < type->mro.size(); ++i)
+                mro->items[i] = Value::object(type->mro[i]);
+            return Value::object(mro);
+        }
+        if (n == "__bases__") {
+            Tuple* bases = make_tuple(static_cast<int64_t>(type->bases.size()));
+            for (size_t i = 0; i < type->bases.size(); ++i)
+                bases->items[i] = Value::object(type->bases[i]);
+            return Value::object(bases);
+        }
+        if (n == "__base__") return type->base ? Value::object(type->base) : Value::none();
+        if (n == "__dict__") return Value::object(type->dict);
+        if (n == "__class__") return Value::object(type_of(self));
+    }
     Value found = lookup_in_type(type, name);
     if (!found.is_null()) {
         Type* found_type = type_of(found);
         // Functions read from a class stay unbound; classmethods and the like bind to it.
         if (found_type->descr_get && found_type != types.function_ &&
             found_type != types.builtin_function_)
-            return found_type->descr_get(found, Value::none(), self);
+            return found_type->descr_get(found, Value::null(), self);
         return found;
     }
-    std::string_view n = name->view();
-    if (n == "__name__" || n == "__qualname__") return str_value(type->name);
     if (n == "__module__") return str_value(type->module);
-    if (n == "__mro__") {
-        Tuple* mro = make_tuple(static_cast<int64_t>(type->mro.size()));
-        for (size_t i = 0; i < type->mro.size(); ++i) mro->items[i] = Value::object(type->mro[i]);
-        return Value::object(mro);
-    }
-    if (n == "__base__") return type->base ? Value::object(type->base) : Value::none();
-    if (n == "__dict__") return Value::object(type->dict);
-    Value meta = lookup_in_type(types.type_, name);
+    Type* metatype = type_of(self);
+    Value meta = lookup_in_type(metatype, name);
     if (!meta.is_null()) {
         Type* meta_type = type_of(meta);
-        if (meta_type->descr_get) return meta_type->descr_get(meta, self, Value::object(types.type_));
+        if (meta_type->descr_get) return meta_type->descr_get(meta, self, Value::object(metatype));
         return meta;
     }
     return raise_format(exc.AttributeError, "type object '%s' has no attribute '%.*s'",
@@ -244,6 +276,16 @@ bool type_setattr(Value self, Str* name, Value value) {
                      static_cast<int>(name->size), name->data, type->name.c_str());
         return false;
     }
+    std::string_view n = name->view();
+    if ((n == "__name__" || n == "__qualname__") && !value.is_null()) {
+        if (!is_str(value)) {
+            raise_format(exc.TypeError, "can only assign string to %s.%s, not '%s'",
+                         type->name.c_str(), name->data, type_name(value).c_str());
+            return false;
+        }
+        (n == "__name__" ? type->name : type->qualname) = std::string(str_view(value));
+        return true;
+    }
     if (value.is_null()) {
         if (dict_del(type->dict, Value::object(name)) <= 0) {
             if (!has_pending())
@@ -251,9 +293,12 @@ bool type_setattr(Value self, Str* name, Value value) {
                              type->name.c_str(), static_cast<int>(name->size), name->data);
             return false;
         }
+        class_attr_changed(type, name);
         return true;
     }
     dict_set_str(type->dict, name, value);
+    if (n == "__module__" && is_str(value)) type->module = std::string(str_view(value));
+    class_attr_changed(type, name);  // a dunder changes the slots
     return true;
 }
 

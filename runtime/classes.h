@@ -1,0 +1,46 @@
+// Classes defined in apy code: type creation (__build_class__, type(name, bases,
+// dict)), the C3 method resolution order, instantiation (__new__ then __init__),
+// slots that call dunder methods, and the descriptors classes use (staticmethod,
+// classmethod, property, super, slot members). See types/class.cpp and
+// types/descriptors.cpp.
+#pragma once
+
+#include "runtime/objects.h"
+
+namespace apy::rt {
+
+// Type::flags bits of classes.
+enum ClassFlags : uint32_t {
+    kClassNoDict = 1u << 0,  // __slots__ without __dict__: no arbitrary instance attributes
+};
+
+// type(name, bases, dict) with metatype [meta] (type or a subclass of it); kwnames are the
+// class keywords (passed to __init_subclass__).
+Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames);
+// Calling a class defined in apy code: __new__, then __init__ when the result is an instance.
+Value instantiate_class(Type* type, Value* args, int nargs, Tuple* kwnames);
+// An attribute of a class was set or deleted: dunders change the slots (of subclasses too).
+void class_attr_changed(Type* type, Str* name);
+// A class is being collected.
+void forget_class(Type* type);
+
+// The first builtin type on [type]'s MRO: where the native behaviour comes from.
+Type* native_base(Type* type);
+
+// Descriptors (types/descriptors.cpp).
+extern Type* staticmethod_type;
+extern Type* classmethod_type;
+extern Type* property_type;
+extern Type* super_type;
+Value make_staticmethod(Value function);
+Value make_classmethod(Value function);
+// The member descriptor of a __slots__ name.
+Value make_member(Str* name, Type* owner);
+// The __dict__ / __weakref__ descriptors of classes whose instances have a dict.
+Value make_dict_descriptor(Type* owner);
+Value make_weakref_descriptor(Type* owner);
+
+void setup_class_types();        // types/class.cpp (calls setup_descriptor_types)
+void setup_descriptor_types();   // types/descriptors.cpp
+
+}  // namespace apy::rt
