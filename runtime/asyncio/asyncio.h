@@ -78,6 +78,7 @@ struct Future : rt::Object {
     // Gathering futures:
     std::vector<Value> children;
     int64_t finished_children = 0;
+    int64_t distinct_children = 0;  // a child passed twice counts once
     bool return_exceptions = false;
 };
 

@@ -1,4 +1,6 @@
 // The asyncio module: run, sleep, gather, create_task and friends.
+#include <unordered_map>
+
 #include "runtime/args.h"
 #include "runtime/asyncio/asyncio.h"
 #include "runtime/errors.h"
@@ -164,25 +166,29 @@ Value asyncio_gather(Value* args, int nargs, Tuple* kwnames) {
     }
     List* children = make_list();
     Root keep(Value::object(children));
-    std::vector<Value> seen_args, seen_futures;
+    List* distinct = make_list();  // each argument's future once, in first-seen order
+    Root keep_distinct(Value::object(distinct));
+    std::unordered_map<uint64_t, Value> future_of;  // by identity of the argument
     for (int64_t i = 0; i < items->size; ++i) {
         Value arg = items->items[i];
-        Value fut = Value::null();
-        for (size_t j = 0; j < seen_args.size(); ++j)
-            if (seen_args[j].is(arg)) fut = seen_futures[j];
-        if (fut.is_null()) {
+        auto found = future_of.find(arg.bits());
+        Value fut;
+        if (found != future_of.end()) {
+            fut = found->second;
+        } else {
             fut = ensure_future(arg, loop);
             if (fut.is_null()) return fut;
             loop = as<Future>(fut)->loop;
-            seen_args.push_back(arg);
-            seen_futures.push_back(fut);
+            future_of.emplace(arg.bits(), fut);
+            list_append(distinct, fut);
         }
         list_append(children, fut);
     }
     Future* outer = make_future(loop, types.gathering_future);
     outer->children = children->items;
     outer->return_exceptions = truthy(a[1]) == 1;
-    for (Value fut : seen_futures) {
+    outer->distinct_children = static_cast<int64_t>(distinct->items.size());
+    for (Value fut : distinct->items) {
         Handle* h = call_soon(loop, HandleKind::GatherChildDone, Value::object(outer), fut);
         loop->ready.pop_back();  // it waits among the child's callbacks
         future_add_callback(as<Future>(fut), Value::object(h));
@@ -242,6 +248,7 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
         Future* all = make_future(loop, types.gathering_future);
         Root keep_all(Value::object(all));
         all->children = left;
+        all->distinct_children = static_cast<int64_t>(left.size());
         all->return_exceptions = true;
         for (Value fut : left) {
             Handle* h = call_soon(loop, HandleKind::GatherChildDone, Value::object(all), fut);
@@ -373,14 +380,7 @@ void gather_child_done(Future* outer, Future* child) {
             return;
         }
     }
-    // Every distinct child counts once; the list may repeat a child.
-    std::vector<Value> distinct;
-    for (Value c : outer->children) {
-        bool seen = false;
-        for (Value d : distinct) seen = seen || d.is(c);
-        if (!seen) distinct.push_back(c);
-    }
-    if (outer->finished_children < static_cast<int64_t>(distinct.size())) return;
+    if (outer->finished_children < outer->distinct_children) return;
     List* results = make_list();
     for (Value c : outer->children) {
         Future* f = as<Future>(c);
