@@ -123,7 +123,9 @@ int class_matches(Type* type, Value spec, const char* fname) {
         return 0;
     }
     if (!is_layout(spec, Layout::Type)) {
-        raise_format(exc.TypeError, "%s() arg 2 must be a type, a tuple of types, or a union", fname);
+        bool sub = std::string_view(fname) == "issubclass";
+        raise_format(exc.TypeError, "%s() arg 2 must be a %s, a tuple of %s, or a union", fname,
+                     sub ? "class" : "type", sub ? "classes" : "types");
         return -1;
     }
     return is_subtype(type, as<Type>(spec)) ? 1 : 0;
@@ -377,10 +379,9 @@ Value builtin_pow(Value* args, int nargs, Tuple* kwnames) {
 
 Value int_text(Value* args, int nargs, Tuple* kwnames, const char* fname, int base, const char* prefix) {
     if (!check_no_kwargs(fname, kwnames) || !check_arg_count(fname, nargs, 1, 1)) return Value::null();
-    if (!is_int(args[0]))
-        return raise_format(exc.TypeError, "'%s' object cannot be interpreted as an integer",
-                            type_name(args[0]).c_str());
-    std::string digits = int_to_string(args[0].is_bool() ? make_int(args[0].is_true()) : args[0], base);
+    Value v = index_value(args[0]);  // ints, or __index__
+    if (v.is_null()) return v;
+    std::string digits = int_to_string(v.is_bool() ? make_int(v.is_true()) : v, base);
     bool negative = !digits.empty() && digits[0] == '-';
     if (negative) digits.erase(0, 1);
     return str_value((negative ? "-" : "") + std::string(prefix) + digits);

@@ -9,9 +9,9 @@
 
 namespace apy::rt {
 
-// Type::flags bits of classes.
+// Type::flags bits of classes (the low bits are object.h's kType* flags).
 enum ClassFlags : uint32_t {
-    kClassNoDict = 1u << 0,  // __slots__ without __dict__: no arbitrary instance attributes
+    kClassNoDict = 1u << 16,  // __slots__ without __dict__: no arbitrary instance attributes
 };
 
 // type(name, bases, dict) with metatype [meta] (type or a subclass of it); kwnames are the

@@ -132,7 +132,7 @@ Value compare(Value a, Value b, CompareOp op) {
         Value r = ta->compare(a, b, op);
         if (!r.is_not_implemented()) return r;
     }
-    if (!reflected_first && tb->compare && ta != tb) {
+    if (!reflected_first && tb->compare && (ta != tb || !ta->is_builtin)) {
         Value r = tb->compare(b, a, kSwapped[static_cast<int>(op)]);
         if (!r.is_not_implemented()) return r;
     }
@@ -187,6 +187,16 @@ Value binary_op(BinaryOp op, Value a, Value b) {
         return raise_format(exc.TypeError,
                             "unsupported operand type(s) for ** or pow(): '%s' and '%s'",
                             ta->name.c_str(), tb->name.c_str());
+    if (op == BinaryOp::Multiply) {
+        // CPython's sequence repetition error, once neither operand handled it.
+        auto is_sequence = [](Type* t) {
+            return t->layout == Layout::Str || t->layout == Layout::List ||
+                   t->layout == Layout::Tuple;
+        };
+        if (is_sequence(ta) || is_sequence(tb))
+            return raise_format(exc.TypeError, "can't multiply sequence by non-int of type '%s'",
+                                (is_sequence(ta) ? tb : ta)->name.c_str());
+    }
     if (op == BinaryOp::Add && ta == types.str_)
         return raise_format(exc.TypeError, "can only concatenate str (not \"%s\") to str",
                             tb->name.c_str());
@@ -403,6 +413,20 @@ Value call_method(Value self, Str* name, Value* args, int nargs) {
     return call(method, args, nargs);
 }
 
+Value index_value(Value v) {
+    if (is_int(v)) return v;
+    static Str* const kIndex = intern("__index__");
+    Value method = lookup_in_type(type_of(v), kIndex);
+    if (method.is_null())
+        return raise_format(exc.TypeError, "'%s' object cannot be interpreted as an integer",
+                            type_name(v).c_str());
+    Value r = call1(method, v);
+    if (!r.is_null() && !is_int(r))
+        return raise_format(exc.TypeError, "__index__ returned non-int (type %s)",
+                            type_name(r).c_str());
+    return r;
+}
+
 bool to_index(Value v, int64_t* out, const char* what) {
     if (v.is_small_int()) {
         *out = v.as_small_int();
@@ -416,6 +440,11 @@ bool to_index(Value v, int64_t* out, const char* what) {
         if (int_to_int64(v, out)) return true;
         raise_format(exc.OverflowError, "cannot fit 'int' into an index-sized integer");
         return false;
+    }
+    static Str* const kIndex = intern("__index__");
+    if (Value method = lookup_in_type(type_of(v), kIndex); is_layout(method, Layout::Function)) {
+        Value r = index_value(v);
+        return !r.is_null() && to_index(r, out, what);
     }
     if (what)
         raise_format(exc.TypeError, what, type_name(v).c_str());
@@ -432,7 +461,11 @@ Value format(Value value, std::string_view spec) {
     Value method = lookup_in_type(type_of(value), kFormat);
     if (!method.is_null() && !is_layout(method, Layout::BuiltinFunction)) {
         Value args[2] = {value, str_value(spec)};
-        return call(method, args, 2);
+        Value r = call(method, args, 2);
+        if (!r.is_null() && !is_str(r))
+            return raise_format(exc.TypeError, "__format__ must return a str, not %s",
+                                type_name(r).c_str());
+        return r;
     }
     if (!spec.empty())
         return raise_format(exc.TypeError, "unsupported format string passed to %s.__format__",

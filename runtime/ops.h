@@ -64,6 +64,8 @@ Value call1(Value callable, Value arg);
 // Calls method [name] of [self] with [args].
 Value call_method(Value self, Str* name, Value* args, int nargs);
 
+// operator.index(v): v when an int, else the result of __index__ (TypeError otherwise).
+Value index_value(Value v);
 // Index conversion (__index__): ints only; false with TypeError pending otherwise.
 bool to_index(Value v, int64_t* out, const char* what = nullptr);
 

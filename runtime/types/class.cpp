@@ -620,6 +620,19 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
                             type_name(args[2]).c_str());
     Tuple* base_tuple = as<Tuple>(args[1]);
     Dict* ns = as<Dict>(args[2]);
+    // The most derived metaclass of meta and the bases' metaclasses.
+    Type* winner = meta;
+    for (int64_t i = 0; i < base_tuple->size; ++i) {
+        Type* mt = type_of(base_tuple->items[i]);
+        if (is_subtype(winner, mt)) continue;
+        if (is_subtype(mt, winner)) {
+            winner = mt;
+            continue;
+        }
+        return raise(exc.TypeError,
+                     "metaclass conflict: the metaclass of a derived class must be a (non-strict) "
+                     "subclass of the metaclasses of all its bases");
+    }
     std::vector<Type*> bases;
     for (int64_t i = 0; i < base_tuple->size; ++i) {
         Value b = base_tuple->items[i];
@@ -633,20 +646,6 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
         bases.push_back(base);
     }
     if (bases.empty()) bases.push_back(types.object_);
-
-    // The most derived metaclass of meta and the bases' metaclasses.
-    Type* winner = meta;
-    for (Type* b : bases) {
-        Type* mt = type_of(Value::object(b));
-        if (is_subtype(winner, mt)) continue;
-        if (is_subtype(mt, winner)) {
-            winner = mt;
-            continue;
-        }
-        return raise(exc.TypeError,
-                     "metaclass conflict: the metaclass of a derived class must be a (non-strict) "
-                     "subclass of the metaclasses of all its bases");
-    }
 
     // The solid base: the one whose instance layout the new class's instances take.
     Type* best = nullptr;
@@ -912,7 +911,12 @@ bool takes_no_arguments_check(Type* type, int extra, Tuple* kwnames, const char*
         return false;
     }
     if (which[0] == 'i' ? new_default : init_default) {
-        raise_format(exc.TypeError, "%s() takes no arguments", type->name.c_str());
+        if (which[0] == 'i')
+            raise_format(exc.TypeError,
+                         "%s.__init__() takes exactly one argument (the instance to initialize)",
+                         type->name.c_str());
+        else
+            raise_format(exc.TypeError, "%s() takes no arguments", type->name.c_str());
         return false;
     }
     return true;
@@ -1105,6 +1109,146 @@ Value exception_repr_method(Value* args, int nargs, Tuple* kwnames) {
     return exc.BaseException->repr(args[0]);
 }
 
+// ---- slot wrappers: dict.__setitem__, list.__add__, ... for explicit calls and super()
+
+Type* native_of(Value self) { return native_base(type_of(self)); }
+
+Value unsupported(Value self) {
+    return raise_format(exc.TypeError, "'%s' object does not support this operation",
+                        type_name(self).c_str());
+}
+
+bool wrapper_args(int nargs, Tuple* kwnames, int count) { return one_arg("wrapper", nargs, kwnames, count); }
+
+Value wrap_getitem(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 2)) return Value::null();
+    Type* t = native_of(args[0]);
+    return t->getitem ? t->getitem(args[0], args[1]) : unsupported(args[0]);
+}
+
+Value wrap_setitem(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 3)) return Value::null();
+    Type* t = native_of(args[0]);
+    if (!t->setitem) return unsupported(args[0]);
+    return t->setitem(args[0], args[1], args[2]) ? Value::none() : Value::null();
+}
+
+Value wrap_delitem(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 2)) return Value::null();
+    Type* t = native_of(args[0]);
+    if (!t->setitem) return unsupported(args[0]);
+    return t->setitem(args[0], args[1], Value::null()) ? Value::none() : Value::null();
+}
+
+Value wrap_len(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 1)) return Value::null();
+    Type* t = native_of(args[0]);
+    int64_t n;
+    if (!t->length) return unsupported(args[0]);
+    return t->length(args[0], &n) ? make_int(n) : Value::null();
+}
+
+Value wrap_iter(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 1)) return Value::null();
+    Type* t = native_of(args[0]);
+    return t->iter ? t->iter(args[0]) : unsupported(args[0]);
+}
+
+Value wrap_contains(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 2)) return Value::null();
+    Type* t = native_of(args[0]);
+    if (!t->contains) return unsupported(args[0]);
+    int r = t->contains(args[0], args[1]);
+    return r < 0 ? Value::null() : Value::boolean(r);
+}
+
+template <BinaryOp Op, bool Reflected>
+Value wrap_binary(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 2)) return Value::null();
+    Type* t = native_of(args[0]);
+    if (!t->binary) return Value::not_implemented();
+    return Reflected ? t->binary(Op, args[1], args[0]) : t->binary(Op, args[0], args[1]);
+}
+
+template <BinaryOp Op>
+Value wrap_inplace(Value* args, int nargs, Tuple* kwnames) {
+    if (!wrapper_args(nargs, kwnames, 2)) return Value::null();
+    Type* t = native_of(args[0]);
+    return t->inplace ? t->inplace(Op, args[0], args[1]) : Value::not_implemented();
+}
+
+void add_wrapper(Type* type, Str* name, NativeFn fn) {
+    if (!dict_get_str(type->dict, name).is_null()) return;  // the type's own method wins
+    dict_set_str(type->dict, name, Value::object(make_builtin(name->data, fn, Value::null(), type)));
+}
+
+// Gives the builtin types the dunders of the slots they implement themselves.
+void add_slot_wrappers() {
+    Type* const numbers[] = {types.int_, types.float_};
+    Type* const others[] = {types.str_, types.tuple_, types.list_, types.dict_,
+                            types.set_, types.frozenset_, types.range_};
+    const NativeFn forward[] = {
+#define APY_WRAP_FORWARD(name, sym, dunder, rdunder, idunder) wrap_binary<BinaryOp::name, false>,
+        APY_BINARY_OPS(APY_WRAP_FORWARD)
+#undef APY_WRAP_FORWARD
+    };
+    const NativeFn reflected[] = {
+#define APY_WRAP_REFLECTED(name, sym, dunder, rdunder, idunder) wrap_binary<BinaryOp::name, true>,
+        APY_BINARY_OPS(APY_WRAP_REFLECTED)
+#undef APY_WRAP_REFLECTED
+    };
+    const NativeFn inplace[] = {
+#define APY_WRAP_INPLACE(name, sym, dunder, rdunder, idunder) wrap_inplace<BinaryOp::name>,
+        APY_BINARY_OPS(APY_WRAP_INPLACE)
+#undef APY_WRAP_INPLACE
+    };
+    const BinaryOp container_ops[] = {BinaryOp::Add, BinaryOp::Multiply, BinaryOp::Or,
+                                      BinaryOp::And, BinaryOp::Subtract, BinaryOp::Xor};
+    for (Type* t : numbers)
+        for (int i = 0; i < 13; ++i) {
+            add_wrapper(t, N.binary[i], forward[i]);
+            add_wrapper(t, N.reflected[i], reflected[i]);
+        }
+    for (Type* t : others) {
+        if (t->getitem) add_wrapper(t, N.getitem, wrap_getitem);
+        if (t->setitem) {
+            add_wrapper(t, N.setitem, wrap_setitem);
+            add_wrapper(t, N.delitem, wrap_delitem);
+        }
+        if (t->length) add_wrapper(t, N.len, wrap_len);
+        if (t->iter) add_wrapper(t, N.iter, wrap_iter);
+        if (t->contains) add_wrapper(t, N.contains, wrap_contains);
+        for (BinaryOp op : container_ops) {
+            int i = static_cast<int>(op);
+            if (t->binary) add_wrapper(t, N.binary[i], forward[i]);
+            if (t->inplace) add_wrapper(t, N.inplace[i], inplace[i]);
+        }
+        if (t->binary && t->layout != Layout::Set && t->layout != Layout::FrozenSet &&
+            t->layout != Layout::Dict)
+            add_wrapper(t, N.reflected[static_cast<int>(BinaryOp::Multiply)],
+                        reflected[static_cast<int>(BinaryOp::Multiply)]);
+    }
+}
+
+// vars(): the locals; vars(obj): obj.__dict__.
+Value builtin_vars(Value* args, int nargs, Tuple* kwnames) {
+    if (!check_no_kwargs("vars", kwnames) || !check_arg_count("vars", nargs, 0, 1))
+        return Value::null();
+    if (nargs == 1) {
+        Value d = getattr_optional(args[0], N.dict);
+        if (d.is_null() && !has_pending())
+            return raise(exc.TypeError, "vars() argument must have __dict__ attribute");
+        return d;
+    }
+    vm::Frame* f = vm::current_frame();
+    if (!f) return Value::object(make_dict());
+    if (f->locals) return Value::object(f->locals);
+    Dict* out = make_dict();
+    for (int i = 0; i < f->code->nlocals(); ++i)
+        if (!f->slots[i].is_null()) dict_set_str(out, f->code->varnames[i], f->slots[i]);
+    return Value::object(out);
+}
+
 }  // namespace
 
 void setup_class_types() {
@@ -1164,6 +1308,8 @@ void setup_class_types() {
     };
     add_methods(exc.BaseException, exception_methods);
 
+    add_slot_wrappers();
+    dict_set_str(builtins_dict(), "vars", Value::object(make_builtin("vars", builtin_vars)));
     dict_set_str(builtins_dict(), "__build_class__",
                  Value::object(make_builtin("__build_class__", build_class)));
 }
