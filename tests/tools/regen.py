@@ -10,6 +10,9 @@ For each tests/golden/**/name.apy (folders named `modules` below an area hold he
 modules, not tests), python3 runs `name.apy` with PYTHONHASHSEED=0, `-X utf8`, cwd = the
 script's folder, stdin from name.in if present, extra argv from a `# args: ...` comment
 in the first lines, and a 60 s timeout (see run_golden.py, which runs scripts the same way).
+Several directives may sit on separate comment lines among the first 5 lines; `# flags:`
+(apy options) and `# timing: real` (a wall-time check done by run_golden.py) do not change
+how python3 runs the script.
 It writes:
   name.out  the exact stdout;
   name.err  only if the exit status is non-zero: `exit: N` and the last line of stderr.

@@ -12,6 +12,13 @@ Comments among the script's first lines tune the run:
   # args: a b c              extra argv, split like a shell would (shlex)
   # flags: --virtual-time    extra flags for apy itself (not given to python3 by regen.py)
   # apy-only: <reason>       regen.py leaves .out/.err alone (they are written by hand)
+  # timing: real             also check wall time (real-time asyncio scripts): run python3
+                             (the oracle, $APY_ORACLE or python3) on the same script in the
+                             same run, and fail when the two wall times, each minus that
+                             interpreter's start-up cost, differ by more than 0.1 s
+                             ($APY_TIMING_TOLERANCE seconds, if set); see "timing" below
+Several directives go on separate comment lines (any of the first 5 lines; apy-only must
+be the very first line).
 
 The script runs with cwd = its folder and is named `name.apy` on the command line. When
 its folder has a subfolder `modules/` (helper modules and packages that are not tests),
@@ -31,9 +38,12 @@ import os
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +51,7 @@ GOLDEN_ROOT = Path(__file__).resolve().parent.parent / "golden"
 HELPER_DIR_NAME = "modules"  # folders with this name hold helper modules, never tests
 HEADER_LINES = 5  # directives are looked for in this many first lines
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMING_TOLERANCE = 0.1  # seconds, for `# timing: real`
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -93,12 +104,14 @@ class Directives:
     args: list[str]
     flags: list[str]
     apy_only: str | None
+    timing: str | None = None  # "real": compare wall time with python3's
 
 
 def read_directives(script: Path) -> Directives:
     args: list[str] = []
     flags: list[str] = []
     apy_only = None
+    timing = None
     with open(script, encoding="utf-8", errors="replace") as f:
         for i, line in enumerate(f):
             if i >= HEADER_LINES:
@@ -117,7 +130,9 @@ def read_directives(script: Path) -> Directives:
                 flags = shlex.split(value)
             elif key == "apy-only" and i == 0:
                 apy_only = value.strip() or "(no reason given)"
-    return Directives(args, flags, apy_only)
+            elif key == "timing":
+                timing = value.strip().lower() or None
+    return Directives(args, flags, apy_only, timing)
 
 
 # ----------------------------------------------------------------------------- running
@@ -128,6 +143,7 @@ class Result:
     stdout: bytes
     stderr: bytes
     exit_code: int | None  # None: timed out
+    elapsed: float = 0.0  # wall time from start to exit, in seconds
 
     def last_stderr_line(self) -> str:
         text = self.stderr.decode("utf-8", errors="replace")
@@ -196,6 +212,7 @@ def run_script(
             _merge_tree(helper_dir, cwd)
             _add_py_twins(cwd)
         stdin = open(stdin_path, "rb") if stdin_path.exists() else subprocess.DEVNULL
+        start = time.monotonic()
         try:
             proc = subprocess.run(
                 argv,
@@ -206,9 +223,9 @@ def run_script(
                 stderr=subprocess.PIPE,
                 timeout=timeout,
             )
-            return Result(proc.stdout, proc.stderr, proc.returncode)
+            return Result(proc.stdout, proc.stderr, proc.returncode, time.monotonic() - start)
         except subprocess.TimeoutExpired as e:
-            return Result(e.stdout or b"", e.stderr or b"", None)
+            return Result(e.stdout or b"", e.stderr or b"", None, time.monotonic() - start)
         finally:
             if stdin is not subprocess.DEVNULL:
                 stdin.close()
@@ -267,6 +284,80 @@ def compare(script: Path, result: Result) -> list[str]:
     return problems
 
 
+# ----------------------------------------------------------------------------- timing
+#
+# `# timing: real`: the script's wall time under apy must match python3's within 0.1 s.
+# "Wall time" is the elapsed time of the process minus that interpreter's start-up and
+# shut-down cost, measured in the same run on a baseline program that only does
+# `import asyncio` (the median of 3 runs; python3 spends 0.05-0.5 s starting, depending on machine load and
+# site-packages; apy a few ms): what is compared is the time the program itself takes,
+# i.e. the scheduling and the accuracy of its sleeps. As start-up times are noisy on a
+# loaded machine, a timing mismatch (with matching output) is measured again, at most
+# TIMING_ATTEMPTS times in all; the test fails only if every attempt is off.
+
+BASELINE_PROGRAM = "import asyncio\n"
+BASELINE_RUNS = 3  # the median start-up cost of 3 runs is used
+TIMING_ATTEMPTS = 3  # a timing mismatch is measured again, up to 3 attempts in all
+
+
+def _oracle_command() -> list[str]:
+    return shlex.split(os.environ.get("APY_ORACLE", "python3")) + ["-X", "utf8"]
+
+
+def _in_thread(fn) -> tuple[threading.Thread, list]:
+    box: list = []
+    thread = threading.Thread(target=lambda: box.append(fn()))
+    thread.start()
+    return thread, box
+
+
+def _start_timing_oracle(script: Path, timeout: float):
+    """python3 runs the script concurrently with apy (both mostly sleep)."""
+    return _in_thread(lambda: run_script(script, _oracle_command(), timeout=timeout))
+
+
+def _baseline(command: list[str], flags: list[str], timeout: float) -> Result:
+    with tempfile.TemporaryDirectory(prefix="apy-timing-") as tmp:
+        base = Path(tmp) / "timing_baseline.apy"
+        base.write_text(BASELINE_PROGRAM, encoding="utf-8")
+        return run_script(base, command, extra_flags=flags, timeout=timeout)
+
+
+def _check_timing(timing_run, result: Result, apy: list[str], flags: list[str],
+                  timeout: float) -> list[str]:
+    thread, box = timing_run
+    thread.join()
+    if not box or box[0].exit_code is None:
+        return ["timing: python3 timed out on this script\n"]
+    if result.exit_code is None:
+        return []
+    oracle = box[0]
+    py_base: list[float] = []
+    apy_base: list[float] = []
+    for _ in range(BASELINE_RUNS):
+        t1, b1 = _in_thread(lambda: _baseline(_oracle_command(), [], timeout))
+        t2, b2 = _in_thread(lambda: _baseline(apy, flags, timeout))
+        t1.join()
+        t2.join()
+        if not b1 or not b2:
+            return ["timing: could not run the start-up baseline\n"]
+        py_base.append(b1[0].elapsed)
+        apy_base.append(b2[0].elapsed)
+    py_startup = statistics.median(py_base)
+    apy_startup = statistics.median(apy_base)
+    apy_time = result.elapsed - apy_startup
+    py_time = oracle.elapsed - py_startup
+    tolerance = float(os.environ.get("APY_TIMING_TOLERANCE", DEFAULT_TIMING_TOLERANCE))
+    delta = apy_time - py_time
+    ok = abs(delta) <= tolerance
+    report = (f"timing: apy {apy_time:.3f} s (elapsed {result.elapsed:.3f} - start-up "
+              f"{apy_startup:.3f}), python3 {py_time:.3f} s (elapsed {oracle.elapsed:.3f} "
+              f"- start-up {py_startup:.3f}), difference {delta:+.3f} s, tolerance "
+              f"{tolerance:g} s: {'ok' if ok else 'FAIL'}")
+    print(report)
+    return [] if ok else [f"wall time differs from python3's\n  {report}\n"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--apy", required=True, help="interpreter command (e.g. build/apy)")
@@ -286,9 +377,33 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {}
     if "APY_VIRTUAL_TIME" in os.environ:  # passed through explicitly (documented knob)
         overrides["APY_VIRTUAL_TIME"] = os.environ["APY_VIRTUAL_TIME"]
+    timing_run = None
+    if directives.timing == "real":
+        timing_run = _start_timing_oracle(script, opts.timeout)
     result = run_script(script, apy, extra_flags=directives.flags,
                         env_overrides=overrides, timeout=opts.timeout)
     problems = compare(script, result)
+    if directives.timing is not None and directives.timing != "real":
+        problems.append(f"unknown timing directive {directives.timing!r} (expected 'real')\n")
+    if timing_run is not None:
+        timing_problems = _check_timing(timing_run, result, apy, directives.flags,
+                                        opts.timeout)
+        # A machine under load makes start-up times noisy: when the outputs match but the
+        # times do not, measure again (both interpreters, same run) up to TIMING_ATTEMPTS
+        # times in all. A real timing bug (sleeps off by more than the tolerance) fails
+        # every attempt.
+        attempt = 1
+        while timing_problems and not problems and attempt < TIMING_ATTEMPTS:
+            attempt += 1
+            print(f"timing: attempt {attempt} of {TIMING_ATTEMPTS}")
+            timing_run = _start_timing_oracle(script, opts.timeout)
+            again = run_script(script, apy, extra_flags=directives.flags,
+                               env_overrides=overrides, timeout=opts.timeout)
+            problems = compare(script, again)
+            timing_problems = _check_timing(timing_run, again, apy, directives.flags,
+                                            opts.timeout)
+            result = again
+        problems += timing_problems
     if result.exit_code is None:
         problems.insert(0, f"TIMEOUT after {opts.timeout:g} s (a hang is a failure)\n")
     elif result.exit_code < 0:
