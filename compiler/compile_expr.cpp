@@ -95,9 +95,7 @@ void Compiler::visit_expr_inner(const ast::Expr* e) {
             error("'await' outside async function", e->loc);
         }
         visit_expr(static_cast<const ast::Await*>(e)->value);
-        emit(Op::GET_AWAITABLE, 0);
-        load_none();
-        yield_from_loop();
+        await_tos(0);
         return;
     }
     case K::Yield: {
@@ -631,6 +629,12 @@ void Compiler::yield_from_loop() {
     emit(Op::YIELD_VALUE);
     emit_jump(Op::JUMP, start);  // becomes JUMP_BACKWARD
     bind(exit);
+}
+
+void Compiler::await_tos(uint32_t where) {
+    emit(Op::GET_AWAITABLE, where);
+    load_none();
+    yield_from_loop();
 }
 
 void Compiler::visit_lambda(const ast::Lambda* e) {

@@ -58,11 +58,8 @@ void Compiler::visit_stmt(const ast::Stmt* s) {
     case K::If: visit_if(static_cast<const ast::If*>(s)); break;
     case K::With: {
         auto* w = static_cast<const ast::With*>(s);
-        if (w->is_async) {
-            if (u().kind != UnitKind::AsyncFunction) {
-                error("'async with' outside async function", s->loc);
-            }
-            error("'async with' is not supported by apy yet", s->loc);
+        if (w->is_async && u().kind != UnitKind::AsyncFunction) {
+            error("'async with' outside async function", s->loc);
         }
         visit_with(w, 0);
         break;
@@ -326,7 +323,8 @@ void Compiler::visit_for(const ast::For* s) {
         if (u().kind != UnitKind::AsyncFunction) {
             error("'async for' outside async function", s->loc);
         }
-        error("'async for' is not supported by apy yet", s->loc);
+        visit_async_for(s);
+        return;
     }
     int start = new_label(), cleanup = new_label(), end = new_label();
     visit_expr(s->iter);
@@ -341,6 +339,32 @@ void Compiler::visit_for(const ast::For* s) {
     emit_jump(Op::JUMP, start);
     bind(cleanup);
     pop_fblock();
+    visit_body(s->orelse);
+    bind(end);
+}
+
+// async for: the iterator stays on the stack; each step awaits __anext__() inside a
+// handler that ends the loop on StopAsyncIteration (END_ASYNC_FOR).
+void Compiler::visit_async_for(const ast::For* s) {
+    int start = new_label(), except = new_label(), end = new_label();
+    visit_expr(s->iter);
+    u().line = s->loc.line;
+    emit(Op::GET_AITER);
+    bind(start);
+    push_fblock(FBlock(FBlockKind::ForLoop, start, end), s->loc);
+    emit_jump(Op::SETUP_FINALLY, except);
+    emit(Op::GET_ANEXT);
+    load_none();
+    yield_from_loop();
+    emit(Op::POP_BLOCK);
+    visit_store(s->target);
+    visit_body(s->body);
+    u().line = s->loc.line;
+    emit_jump(Op::JUMP, start);
+    pop_fblock();
+    bind(except);
+    u().line = s->loc.line;
+    emit(Op::END_ASYNC_FOR);
     visit_body(s->orelse);
     bind(end);
 }
@@ -452,6 +476,7 @@ void Compiler::unwind_fblock(const FBlock& block, bool preserve_tos) {
         emit(Op::POP_BLOCK);
         if (preserve_tos) emit(Op::SWAP, 2);
         call_exit_with_nones();
+        if (block.stmt && static_cast<const ast::With*>(block.stmt)->is_async) await_tos(2);
         emit(Op::POP_TOP);
         u().line = line;
         return;
@@ -496,7 +521,12 @@ void Compiler::visit_with(const ast::With* s, size_t pos) {
     int final_label = new_label(), exit = new_label();
     visit_expr(item->context_expr);
     u().line = s->loc.line;
-    emit(Op::BEFORE_WITH);
+    if (s->is_async) {
+        emit(Op::BEFORE_ASYNC_WITH);
+        await_tos(1);
+    } else {
+        emit(Op::BEFORE_WITH);
+    }
     emit_jump(Op::SETUP_WITH, final_label);
     FBlock block(FBlockKind::With);
     block.stmt = s;
@@ -515,6 +545,7 @@ void Compiler::visit_with(const ast::With* s, size_t pos) {
     emit(Op::POP_BLOCK);
     pop_fblock();
     call_exit_with_nones();
+    if (s->is_async) await_tos(2);
     emit(Op::POP_TOP);
     emit_jump(Op::JUMP, exit);
 
@@ -523,6 +554,7 @@ void Compiler::visit_with(const ast::With* s, size_t pos) {
     emit_jump(Op::SETUP_FINALLY, cleanup);
     emit(Op::PUSH_EXC_INFO);
     emit(Op::WITH_EXCEPT_START);
+    if (s->is_async) await_tos(2);
     emit_jump(Op::POP_JUMP_IF_TRUE, suppress);
     emit(Op::RERAISE);
     bind(cleanup);

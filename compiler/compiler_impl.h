@@ -142,6 +142,9 @@ public:
     void comprehension_generator(const ast::ComprehensionList& gens, size_t index, int depth,
                                  const ast::Expr* elt, const ast::Expr* value, CompKind kind);
     void yield_from_loop();
+    // Awaits TOS: GET_AWAITABLE [where]; LOAD_CONST None; the SEND loop.
+    void await_tos(uint32_t where);
+    void visit_async_for(const ast::For* s);
     void visit_joined_str(const ast::JoinedStr* e);
     void visit_formatted_value(const ast::FormattedValue* e);
     void unpack_helper(const ast::ExprList& elts, const ast::Loc& loc);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "runtime/errors.h"
+#include "runtime/interrupt.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
@@ -78,6 +79,7 @@ int exception_matches(Value exception, Value spec) {
 
 bool unpack_sequence(Value seq, int count, Value* out_reversed) {
     std::vector<Value> items;
+    VectorRoot keep_items(items);  // the iterator's next step may collect
     if (is_layout(seq, Layout::Tuple) || is_layout(seq, Layout::List)) {
         const Value* data;
         int64_t size;
@@ -187,10 +189,13 @@ bool dict_merge_into(Dict* target, Value source, bool reject_duplicates, Value c
     if (keys.is_null()) return false;
     std::vector<Value> key_list;
     Root keep(keys);
+    VectorRoot keep_keys(key_list);  // __getitem__ and __hash__ may collect
     if (!collect_iterable(keys, key_list)) return false;
     for (Value k : key_list) {
         Value v = getitem(source, k);
-        if (v.is_null() || !dict_set(target, k, v)) return false;
+        if (v.is_null()) return false;
+        Root keep_value(v);
+        if (!dict_set(target, k, v)) return false;
     }
     return true;
 }
@@ -206,6 +211,42 @@ Value format_value(Value v, int conversion, Value spec) {
     std::string_view spec_text = spec.is_null() ? std::string_view() : str_view(spec);
     if (is_str(v) && spec_text.empty()) return v;
     return format(v, spec_text);
+}
+
+// What `await v` waits on: a coroutine, a native awaitable (future, task, sleep) or the
+// iterator __await__ returns. [where] names the construct for CPython's messages:
+// 0 await, 1 __aenter__, 2 __aexit__, 3 __anext__.
+Value awaitable_of(Value v, uint32_t where) {
+    if (is_coroutine(v)) {
+        Generator* g = as<Generator>(v);
+        if (g->frame && g->frame->back) return raise(exc.RuntimeError, "coroutine is being awaited already");
+        return v;
+    }
+    if (type_of(v)->flags & kTypeNativeAwaitable) return v;
+    static Str* const kAwait = intern("__await__");
+    Value method = lookup_in_type(type_of(v), kAwait);
+    if (method.is_null()) {
+        static const char* const kSources[] = {"", "__aenter__", "__aexit__", "__anext__"};
+        if (where == 0)
+            return raise_format(exc.TypeError, "object %s can't be used in 'await' expression",
+                                type_name(v).c_str());
+        return raise_format(exc.TypeError,
+                            "'async %s' received an object from %s that does not implement __await__: %s",
+                            where == 3 ? "for" : "with", kSources[where], type_name(v).c_str());
+    }
+    Value it = call1(method, v);
+    if (it.is_null()) return it;
+    if (is_coroutine(it) || !type_of(it)->next)
+        return raise_format(exc.TypeError, "__await__() returned %s", is_coroutine(it) ? "a coroutine" :
+                            ("non-iterator of type '" + type_name(it) + "'").c_str());
+    return it;
+}
+
+// A method found on a type, bound to [self] (functions bind; builtins and others as they are).
+Value bind_method(Value method, Value self) {
+    Type* t = type_of(method);
+    if (t->descr_get) return t->descr_get(method, self, Value::object(type_of(self)));
+    return method;
 }
 
 void add_traceback(Value exception, Frame* f, int pc) {
@@ -904,6 +945,7 @@ op_SET_UPDATE : {
     Value iterable = POP();
     Set* s = as<Set>(PEEK(arg));
     std::vector<Value> items;
+    VectorRoot keep_items(items);  // __hash__ may collect
     if (!collect_iterable(iterable, items)) goto error;
     for (Value v : items)
         if (!set_add(s, v)) goto error;
@@ -971,6 +1013,8 @@ op_JUMP_BACKWARD:
     ip = first + arg;
     SAVE_FRAME();
     heap().maybe_collect();
+    // Ctrl-C (REPL): every loop passes here, so a busy loop stops with KeyboardInterrupt.
+    if (g_interrupt_requested && raise_if_interrupted()) goto error;
     DISPATCH();
 op_POP_JUMP_IF_FALSE : {
     Value v = POP();
@@ -1307,27 +1351,81 @@ op_YIELD_VALUE : {
 }
 op_GET_AWAITABLE : {
     SAVE_FRAME();
-    Value v = TOP();
-    if (is_coroutine(v)) {
-        Generator* g = as<Generator>(v);
-        if (g->frame && g->frame->back) {
-            raise(exc.RuntimeError, "coroutine is being awaited already");
-            goto error;
-        }
-        DISPATCH();
-    }
-    if (type_of(v)->flags & kTypeNativeAwaitable) DISPATCH();  // futures, tasks, sleep
-    static Str* const kAwait = intern("__await__");
-    Value method = lookup_in_type(type_of(v), kAwait);
-    if (method.is_null()) {
-        raise_format(exc.TypeError, "object %s can't be used in 'await' expression",
-                     type_name(v).c_str());
-        goto error;
-    }
-    Value it = call1(method, v);
+    Value it = awaitable_of(TOP(), arg);
     CHECK(it);
     TOP() = it;
     DISPATCH();
+}
+op_BEFORE_ASYNC_WITH : {
+    SAVE_FRAME();
+    static Str* const kAenter = intern("__aenter__");
+    static Str* const kAexit = intern("__aexit__");
+    Value manager = TOP();
+    Value enter = lookup_in_type(type_of(manager), kAenter);
+    Value exit = lookup_in_type(type_of(manager), kAexit);
+    if (enter.is_null() || exit.is_null()) {
+        raise_format(exc.TypeError,
+                     "'%s' object does not support the asynchronous context manager protocol%s",
+                     type_name(manager).c_str(),
+                     enter.is_null() ? "" : " (missed __aexit__ method)");
+        goto error;
+    }
+    Value bound_exit = bind_method(exit, manager);
+    CHECK(bound_exit);
+    TOP() = bound_exit;
+    Value entered = call1(enter, manager);
+    CHECK(entered);
+    PUSH(entered);
+    DISPATCH();
+}
+op_GET_AITER : {
+    SAVE_FRAME();
+    static Str* const kAiter = intern("__aiter__");
+    static Str* const kAnext = intern("__anext__");
+    Value iterable = TOP();
+    Value method = lookup_in_type(type_of(iterable), kAiter);
+    if (method.is_null()) {
+        raise_format(exc.TypeError, "'async for' requires an object with __aiter__ method, got %s",
+                     type_name(iterable).c_str());
+        goto error;
+    }
+    Value it = call1(method, iterable);
+    CHECK(it);
+    if (lookup_in_type(type_of(it), kAnext).is_null()) {
+        raise_format(exc.TypeError,
+                     "'async for' received an object from __aiter__ that does not implement __anext__: %s",
+                     type_name(it).c_str());
+        goto error;
+    }
+    TOP() = it;
+    DISPATCH();
+}
+op_GET_ANEXT : {
+    SAVE_FRAME();
+    static Str* const kAnext = intern("__anext__");
+    Value it = TOP();
+    Value method = lookup_in_type(type_of(it), kAnext);
+    if (method.is_null()) {
+        raise_format(exc.TypeError, "'async for' requires an iterator with __anext__ method, got %s",
+                     type_name(it).c_str());
+        goto error;
+    }
+    Value next = call1(method, it);
+    CHECK(next);
+    Value awaitable = awaitable_of(next, 3);
+    CHECK(awaitable);
+    PUSH(awaitable);
+    DISPATCH();
+}
+op_END_ASYNC_FOR : {
+    Value e = POP();
+    if (isinstance(e, exc.StopAsyncIteration)) {
+        --sp;  // the async iterator
+        DISPATCH();
+    }
+    set_pending(e);
+    reraise = true;
+    goto error;
 }
 op_GET_YIELD_FROM_ITER : {
     SAVE_FRAME();
