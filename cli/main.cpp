@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/repl.h"
 #include "compiler/compiler.h"
 #include "parser/driver.h"
 #include "runtime/clock.h"
@@ -38,7 +39,9 @@ const char* const kUsage =
     "usage: apy [option] ... [-c cmd | file | -] [arg] ...\n"
     "Options:\n"
     "  -c cmd       program passed in as a string\n"
-    "  -            program read from stdin (default when no file is given)\n"
+    "  -            program read from stdin (default when no file is given and stdin\n"
+    "               is not a terminal; on a terminal, apy starts the REPL)\n"
+    "  -i           start the REPL (after running the file, in its globals)\n"
     "  --dis FILE   show the bytecode of FILE's code objects\n"
     "  --virtual-time  run the event loop on a virtual clock (also APY_VIRTUAL_TIME=1)\n"
     "  --version    print the version and exit\n"
@@ -87,7 +90,8 @@ bool read_all(std::istream& in, std::string* out) {
     return true;
 }
 
-int run_source(const std::string& path, const std::string& text) {
+// [main_out]: where to leave the __main__ module (apy -i goes on in its globals).
+int run_source(const std::string& path, const std::string& text, Module** main_out = nullptr) {
     vm::remember_source(path, text);
     Source source(path, text);
     vm::Code* code;
@@ -98,6 +102,7 @@ int run_source(const std::string& path, const std::string& text) {
         return report_syntax_error(source, error);
     }
     Module* main_module = make_module("__main__");
+    if (main_out) *main_out = main_module;
     dict_set(sys_modules(), str_value("__main__"), Value::object(main_module));
     if (path[0] != '<') dict_set_str(main_module->dict, "__file__", str_value(path));
     Value result = vm::run_module_code(code, main_module->dict);
@@ -196,6 +201,16 @@ int main(int argc, char** argv) {
         init_runtime(script_argv);
         return run_source("<string>", args[1] + "\n");
     }
+    bool interactive = !args.empty() && args[0] == "-i";
+    if (interactive) args.erase(args.begin());
+    if ((interactive && args.empty()) || (args.empty() && isatty(STDIN_FILENO))) {
+        init_runtime({""});
+        Module* main_module = make_module("__main__");
+        dict_set(sys_modules(), str_value("__main__"), Value::object(main_module));
+        std::string banner = std::string(kVersion) +
+                             " - asyncio REPL: use \"await\" directly; exit() or Ctrl-D to quit";
+        return cli::run_repl(main_module, banner.c_str());
+    }
     if (!args.empty() && args[0].size() > 1 && args[0][0] == '-' && args[0] != "-") {
         std::fprintf(stderr, "apy: unknown option %s\n%s", args[0].c_str(), kUsage);
         return 2;
@@ -221,5 +236,9 @@ int main(int argc, char** argv) {
     // Like CPython 3.11, the main script is known by its absolute path (tracebacks, reprs).
     std::string script = absolute_path(path);
     vm::set_main_directory(directory_of(script));
-    return run_source(script, text);
+    if (!interactive) return run_source(script, text);
+    Module* main_module = nullptr;
+    int status = run_source(script, text, &main_module);
+    // Like python -i: the session starts even after an error (reported above).
+    return main_module ? cli::run_repl(main_module, nullptr) : status;
 }

@@ -90,8 +90,10 @@ void Compiler::visit_expr_inner(const ast::Expr* e) {
         return;
     }
     case K::Await: {
-        if (u().ste->kind != ScopeKind::Function) error("'await' outside function", e->loc);
-        if (u().kind != UnitKind::AsyncFunction && u().kind != UnitKind::Comprehension) {
+        if (u().ste->kind != ScopeKind::Function && !top_level_await_here())
+            error("'await' outside function", e->loc);
+        if (u().kind != UnitKind::AsyncFunction && u().kind != UnitKind::Comprehension &&
+            !top_level_await_here()) {
             error("'await' outside async function", e->loc);
         }
         visit_expr(static_cast<const ast::Await*>(e)->value);
@@ -106,7 +108,7 @@ void Compiler::visit_expr_inner(const ast::Expr* e) {
         } else {
             load_none();
         }
-        emit(Op::YIELD_VALUE);
+        emit_yield();
         return;
     }
     case K::YieldFrom: {
@@ -631,6 +633,13 @@ void Compiler::yield_from_loop() {
     bind(exit);
 }
 
+// In an async generator a `yield` hands an item to the __anext__() awaitable (operand 1),
+// unlike the yields of await loops that pass futures up to the task.
+void Compiler::emit_yield() {
+    bool async_generator = u().ste->generator && u().ste->coroutine;
+    emit(Op::YIELD_VALUE, async_generator ? 1 : 0);
+}
+
 void Compiler::await_tos(uint32_t where) {
     emit(Op::GET_AWAITABLE, where);
     load_none();
@@ -654,13 +663,8 @@ void Compiler::visit_comprehension(const ast::Expr* e, const ast::ComprehensionL
     Scope* ste = symtable_.scope_of(e);
     bool is_async = ste->coroutine;
     if (is_async && kind != CompKind::Generator && outer != UnitKind::AsyncFunction &&
-        outer != UnitKind::Comprehension) {
+        outer != UnitKind::Comprehension && !top_level_await_here()) {
         error("asynchronous comprehension outside of an asynchronous function", e->loc);
-    }
-    for (const ast::Comprehension* gen : gens) {
-        if (gen->is_async) {
-            error("asynchronous comprehensions are not supported by apy yet", gen->loc);
-        }
     }
     enter_unit(ste, UnitKind::Comprehension, names[static_cast<int>(kind)], e->loc.line);
     u().argcount = 1;
@@ -679,7 +683,7 @@ void Compiler::visit_comprehension(const ast::Expr* e, const ast::ComprehensionL
     make_closure(code, 0);
     visit_expr(gens[0]->iter);
     u().line = e->loc.line;
-    emit(Op::GET_ITER);
+    emit(gens[0]->is_async ? Op::GET_AITER : Op::GET_ITER);
     emit(Op::CALL, 0);  // [function, iterator]: the iterator is the one argument, `.0`
     if (is_async && kind != CompKind::Generator) {
         emit(Op::GET_AWAITABLE, 0);
@@ -697,11 +701,20 @@ void Compiler::comprehension_generator(const ast::ComprehensionList& gens, size_
         emit(Op::LOAD_FAST, 0);  // `.0`, the outermost iterator
     } else {
         visit_expr(gen->iter);
-        emit(Op::GET_ITER);
+        emit(gen->is_async ? Op::GET_AITER : Op::GET_ITER);
     }
     ++depth;
     bind(start);
-    emit_jump(Op::FOR_ITER, anchor);
+    if (gen->is_async) {
+        // As in `async for`: await __anext__() until StopAsyncIteration.
+        emit_jump(Op::SETUP_FINALLY, anchor);
+        emit(Op::GET_ANEXT);
+        load_none();
+        yield_from_loop();
+        emit(Op::POP_BLOCK);
+    } else {
+        emit_jump(Op::FOR_ITER, anchor);
+    }
     visit_store(gen->target);
     for (const ast::Expr* cond : gen->ifs) jump_if(cond, if_cleanup, false);
     if (index + 1 < gens.size()) {
@@ -711,7 +724,7 @@ void Compiler::comprehension_generator(const ast::ComprehensionList& gens, size_
         switch (kind) {
         case CompKind::Generator:
             visit_expr(elt);
-            emit(Op::YIELD_VALUE);
+            emit_yield();
             emit(Op::POP_TOP);
             break;
         case CompKind::List:
@@ -733,6 +746,7 @@ void Compiler::comprehension_generator(const ast::ComprehensionList& gens, size_
     bind(if_cleanup);
     emit_jump(Op::JUMP, start);
     bind(anchor);
+    if (gen->is_async) emit(Op::END_ASYNC_FOR);
 }
 
 }  // namespace apy::compiler

@@ -58,7 +58,7 @@ void Compiler::visit_stmt(const ast::Stmt* s) {
     case K::If: visit_if(static_cast<const ast::If*>(s)); break;
     case K::With: {
         auto* w = static_cast<const ast::With*>(s);
-        if (w->is_async && u().kind != UnitKind::AsyncFunction) {
+        if (w->is_async && u().kind != UnitKind::AsyncFunction && !top_level_await_here()) {
             error("'async with' outside async function", s->loc);
         }
         visit_with(w, 0);
@@ -320,7 +320,7 @@ void Compiler::visit_ann_assign(const ast::AnnAssign* s) {
 
 void Compiler::visit_for(const ast::For* s) {
     if (s->is_async) {
-        if (u().kind != UnitKind::AsyncFunction) {
+        if (u().kind != UnitKind::AsyncFunction && !top_level_await_here()) {
             error("'async for' outside async function", s->loc);
         }
         visit_async_for(s);

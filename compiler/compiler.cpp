@@ -170,7 +170,8 @@ void Compiler::enter_unit(Scope* ste, UnitKind kind, std::string name, int first
 
     // Prefix: generators first suspend (the VM starts them at index 1, the POP_TOP of the
     // value sent in); then parameters that are cells move into their cell.
-    if (ste->kind == ScopeKind::Function && (ste->generator || ste->coroutine)) {
+    if ((ste->kind == ScopeKind::Function && (ste->generator || ste->coroutine)) ||
+        (kind == UnitKind::Module && top_level_await)) {
         emit(Op::RETURN_GENERATOR);
         emit(Op::POP_TOP);
     }
@@ -210,7 +211,10 @@ vm::Code* Compiler::exit_unit() {
     const Scope* ste = unit.ste;
     uint32_t flags = 0;
     switch (unit.kind) {
-    case UnitKind::Module: flags = vm::kModuleLevel; break;
+    case UnitKind::Module:
+        flags = vm::kModuleLevel;
+        if (top_level_await) flags |= vm::kCoroutine;  // the REPL's await at top level
+        break;
     case UnitKind::Class: flags = vm::kModuleLevel | vm::kClassBody; break;
     default:
         if (ste->varargs) flags |= vm::kVarArgs;
@@ -418,9 +422,11 @@ vm::Code* Compiler::compile(const ast::Module& module) {
     return exit_unit();
 }
 
-vm::Code* compile_module(const ast::Module& module, const apy::Source& source, Mode mode) {
+vm::Code* compile_module(const ast::Module& module, const apy::Source& source, Mode mode,
+                         bool top_level_await) {
     std::unique_ptr<SymbolTable> table = SymbolTable::build(module);
     Compiler compiler(source, mode, *table);
+    compiler.top_level_await = top_level_await;
     return compiler.compile(module);
 }
 

@@ -14,7 +14,11 @@ enum class Mode { File, Interactive };  // Interactive: expression statements us
 
 // Compiles a module to its code object (name "<module>"). Throws apy::SyntaxErrorInfo
 // (type "SyntaxError", or "RecursionError" when the source nests too deep).
-vm::Code* compile_module(const ast::Module& module, const apy::Source& source, Mode mode);
+// With [top_level_await] (the REPL, for an entry that awaits), the module body becomes a
+// coroutine body (RETURN_GENERATOR prefix, kCoroutine | kModuleLevel): run it by making a
+// generator of a module frame (vm::make_generator) and awaiting that.
+vm::Code* compile_module(const ast::Module& module, const apy::Source& source, Mode mode,
+                         bool top_level_await = false);
 
 // Net stack effect of an instruction; [jump]: along its jump edge (for the
 // handler edge of SETUP_FINALLY / SETUP_WITH: the depth at the handler relative

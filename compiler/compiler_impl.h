@@ -144,6 +144,7 @@ public:
     void yield_from_loop();
     // Awaits TOS: GET_AWAITABLE [where]; LOAD_CONST None; the SEND loop.
     void await_tos(uint32_t where);
+    void emit_yield();
     void visit_async_for(const ast::For* s);
     void visit_joined_str(const ast::JoinedStr* e);
     void visit_formatted_value(const ast::FormattedValue* e);
@@ -152,6 +153,10 @@ public:
 
     const Source& source_;
     Mode mode_;
+    // The REPL's top-level await (CPython's PyCF_ALLOW_TOP_LEVEL_AWAIT): the module body is
+    // compiled as a coroutine, so await, async for and async with are allowed at its level.
+    bool top_level_await = false;
+    bool top_level_await_here() { return top_level_await && u().kind == UnitKind::Module; }
     SymbolTable& symtable_;
     std::vector<std::unique_ptr<Unit>> units_;
 };

@@ -34,6 +34,7 @@ Value builtin_print(Value* args, int nargs, Tuple* kwnames) {
     if (!end.is_none() && !is_str(end))
         return raise_format(exc.TypeError, "end must be None or a string, not %s", type_name(end).c_str());
     Tuple* items = as<Tuple>(a[0]);
+    Root keep_items(a[0]);  // the *args tuple is new; __str__ may collect
     std::string text;
     for (int64_t i = 0; i < items->size; ++i) {
         if (i > 0) text += sep.is_none() ? std::string_view(" ") : str_view(sep);

@@ -1,7 +1,10 @@
 #include "runtime/clock.h"
 
+#include <time.h>
+
 #include <chrono>
-#include <thread>
+
+#include "runtime/interrupt.h"
 
 namespace apy::rt {
 
@@ -42,7 +45,17 @@ void sleep_for(double seconds) {
         g_virtual_offset += seconds;
         return;
     }
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    // nanosleep rather than std::this_thread::sleep_for, which resumes after EINTR: Ctrl-C
+    // in the REPL must cut a sleep short (runtime/interrupt.h).
+    double end = real_monotonic() + seconds;
+    while (!g_interrupt_requested) {
+        double left = end - real_monotonic();
+        if (left <= 0) break;
+        timespec ts;
+        ts.tv_sec = static_cast<time_t>(left);
+        ts.tv_nsec = static_cast<long>((left - static_cast<double>(ts.tv_sec)) * 1e9);
+        nanosleep(&ts, nullptr);
+    }
 }
 
 }  // namespace apy::rt

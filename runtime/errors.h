@@ -16,6 +16,8 @@ namespace apy::rt {
     X(KeyboardInterrupt, BaseException)           \
     X(GeneratorExit, BaseException)               \
     X(Exception, BaseException)                   \
+    X(BaseExceptionGroup, BaseException)          \
+    X(ExceptionGroup, BaseExceptionGroup)         \
     X(StopIteration, Exception)                   \
     X(StopAsyncIteration, Exception)              \
     X(ArithmeticError, Exception)                 \

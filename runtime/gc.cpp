@@ -30,6 +30,7 @@ void Heap::collect() {
     Tracer tracer;
     for (RootProvider provider : providers_) provider(tracer);
     tracer.mark_all(temp_roots);
+    for (const std::vector<Value>* values : vector_roots) tracer.mark_all(*values);
     tracer.drain();
 
     // Unlink the dead first and destroy them all before freeing any: a dead

@@ -6,7 +6,7 @@
 // exception, and the roots registered below. So native code may hold Values in
 // C++ locals freely, EXCEPT across a call back into apy code (a key function, a
 // __repr__ method, ...), which can reach a safe point: a native function that
-// calls back must keep the values it made itself in a Root or RootVector.
+// calls back must keep the values it made itself in a Root or VectorRoot.
 // (Its arguments are safe: they sit on the caller's stack.)
 #pragma once
 
@@ -74,7 +74,8 @@ public:
     // APY_GC_STRESS=1: collect at every safe point, to flush out missing roots in tests.
     void set_stress(bool on) { threshold_ = on ? 0 : kInitialThreshold; }
 
-    std::vector<Value> temp_roots;  // see Root below
+    std::vector<Value> temp_roots;                        // see Root below
+    std::vector<const std::vector<Value>*> vector_roots;  // see VectorRoot below
 
 private:
     static constexpr size_t kInitialThreshold = 8u << 20;
@@ -111,6 +112,18 @@ public:
 
 private:
     size_t index_;
+};
+
+// Keeps every value of a vector alive for the scope (the vector may grow meanwhile): for
+// native code that collects items while a generator or a user __next__/__hash__ may run.
+class VectorRoot {
+public:
+    explicit VectorRoot(const std::vector<Value>& values) {
+        heap().vector_roots.push_back(&values);
+    }
+    ~VectorRoot() { heap().vector_roots.pop_back(); }
+    VectorRoot(const VectorRoot&) = delete;
+    VectorRoot& operator=(const VectorRoot&) = delete;
 };
 
 }  // namespace apy::rt

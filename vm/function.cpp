@@ -1,6 +1,8 @@
 // Callables and code: the function, builtin_function_or_method, method, code
 // and cell types.
 #include <cstdio>
+#include <string_view>
+#include <unordered_set>
 
 #include "runtime/errors.h"
 #include "runtime/ops.h"
@@ -116,9 +118,54 @@ void function_trace(Object* self, Tracer& tracer) {
 
 // ---- builtin functions and methods of builtin types
 
+// The dunders CPython implements as slot wrappers, whose receiver errors are worded
+// differently from those of ordinary method descriptors.
+bool is_slot_wrapper(std::string_view name) {
+    static const std::unordered_set<std::string_view> kSlots = {
+        "__getattribute__", "__getattr__", "__setattr__", "__delattr__", "__repr__",
+        "__hash__", "__call__", "__str__", "__lt__", "__le__", "__eq__", "__ne__", "__gt__",
+        "__ge__", "__iter__", "__next__", "__get__", "__set__", "__delete__", "__init__",
+        "__del__", "__await__", "__aiter__", "__anext__", "__add__", "__radd__", "__sub__",
+        "__rsub__", "__mul__", "__rmul__", "__mod__", "__rmod__", "__divmod__", "__rdivmod__",
+        "__pow__", "__rpow__", "__neg__", "__pos__", "__abs__", "__bool__", "__invert__",
+        "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__", "__rand__",
+        "__xor__", "__rxor__", "__or__", "__ror__", "__int__", "__float__", "__iadd__",
+        "__isub__", "__imul__", "__imod__", "__ipow__", "__ilshift__", "__irshift__",
+        "__iand__", "__ixor__", "__ior__", "__floordiv__", "__rfloordiv__", "__truediv__",
+        "__rtruediv__", "__ifloordiv__", "__itruediv__", "__index__", "__matmul__",
+        "__rmatmul__", "__imatmul__", "__len__", "__getitem__", "__setitem__", "__delitem__",
+        "__contains__"};
+    return kSlots.count(name) != 0;
+}
+
+// A method read from its type (str.upper) gets its receiver as the first argument, which
+// must be an instance of that type: false with CPython's TypeError pending otherwise.
+bool check_receiver(const BuiltinFunction* b, const Value* args, int nargs) {
+    if (nargs >= 1 && isinstance(args[0], b->owner)) return true;
+    const char* type = b->owner->name.c_str();
+    bool slot = is_slot_wrapper(b->name);
+    if (nargs < 1) {
+        if (slot)
+            raise_format(exc.TypeError, "descriptor '%s' of '%s' object needs an argument", b->name,
+                         type);
+        else
+            raise_format(exc.TypeError, "unbound method %s.%s() needs an argument", type, b->name);
+    } else if (slot) {
+        raise_format(exc.TypeError, "descriptor '%s' requires a '%s' object but received a '%s'",
+                     b->name, type, type_name(args[0]).c_str());
+    } else {
+        raise_format(exc.TypeError, "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
+                     b->name, type, type_name(args[0]).c_str());
+    }
+    return false;
+}
+
 Value builtin_call(Value self, Value* args, int nargs, Tuple* kwnames) {
     BuiltinFunction* b = as<BuiltinFunction>(self);
-    if (b->self.is_null()) return b->fn(args, nargs, kwnames);
+    if (b->self.is_null()) {
+        if (b->owner && !check_receiver(b, args, nargs)) return Value::null();
+        return b->fn(args, nargs, kwnames);
+    }
     // A bound method of a builtin object: the receiver goes first.
     int nkw = kwnames ? static_cast<int>(kwnames->size) : 0;
     std::vector<Value> all;

@@ -17,7 +17,9 @@ using namespace rt;
 
 Generator* make_generator(Frame* frame) {
     Code* code = frame->code;
-    Type* type = (code->flags & kCoroutine) ? types.coroutine_ : types.generator_;
+    Type* type = (code->flags & kCoroutine)        ? types.coroutine_
+                 : (code->flags & kAsyncGenerator) ? async_generator_type()
+                                                   : types.generator_;
     auto* gen = heap().make<Generator>(type);
     gen->frame = frame;
     gen->code = code;
@@ -272,8 +274,7 @@ std::string address(const void* p) {
 
 Value gen_repr(Value self) {
     Generator* gen = as_gen(self);
-    const char* kind = gen->type == types.coroutine_ ? "coroutine" : "generator";
-    return str_value(std::string("<") + kind + " object " + std::string(gen->qualname->view()) +
+    return str_value("<" + gen->type->name + " object " + std::string(gen->qualname->view()) +
                      " at " + address(gen) + ">");
 }
 
@@ -336,6 +337,7 @@ void setup_generator_types() {
     coro->trace = gen_trace;
     coro->destroy = gen_destroy;
     add_methods(coro, coro_methods);
+    setup_async_generator_types(gen);
 }
 
 }  // namespace apy::rt

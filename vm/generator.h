@@ -29,6 +29,10 @@ rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value throw
 // location [code]:[line] (null code: at shutdown or collection, "sys:1").
 void warn_never_awaited(Generator* coroutine, Code* code, int line);
 
+// The async_generator type (vm/async_generator.cpp), made by setup_async_generator_types.
+rt::Type* async_generator_type();
+void setup_async_generator_types(rt::Type* generator_type);
+
 bool is_coroutine(rt::Value v);
 bool is_generator(rt::Value v);
 

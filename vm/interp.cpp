@@ -213,6 +213,35 @@ Value format_value(Value v, int conversion, Value spec) {
     return format(v, spec_text);
 }
 
+// The opcodes' helpers that hold C++ objects: the dispatch loop's computed gotos leave a
+// scope without running its destructors.
+
+// BUILD_STRING: the concatenation of [n] strs.
+Value concat_strings(const Value* items, int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += str_view(items[i]);
+    return str_value(s);
+}
+
+// CALL_FUNCTION_EX: callable(*args, **kwargs) ([kwargs] null when absent).
+Value call_unpacked(Value callable, Tuple* args, Value kwargs) {
+    std::vector<Value> all(args->items, args->items + args->size);
+    Tuple* kwnames = nullptr;
+    if (!kwargs.is_null()) {
+        Dict* d = as<Dict>(kwargs);
+        std::vector<Value> names;
+        for (const DictEntry& e : d->entries) {
+            if (e.key.is_null()) continue;
+            if (!is_str(e.key)) return raise(exc.TypeError, "keywords must be strings");
+            names.push_back(e.key);
+            all.push_back(e.value);
+        }
+        if (!names.empty()) kwnames = make_tuple(names.data(), static_cast<int64_t>(names.size()));
+    }
+    Root keep_names(kwnames ? Value::object(kwnames) : Value::none());
+    return call(callable, all.data(), static_cast<int>(args->size), kwnames);
+}
+
 // What `await v` waits on: a coroutine, a native awaitable (future, task, sleep) or the
 // iterator __await__ returns. [where] names the construct for CPython's messages:
 // 0 await, 1 __aenter__, 2 __aexit__, 3 __anext__.
@@ -900,10 +929,9 @@ op_BUILD_CONST_KEY_MAP : {
     DISPATCH();
 }
 op_BUILD_STRING : {
-    std::string s;
-    for (Value* p = sp - arg; p < sp; ++p) s += str_view(*p);
+    Value s = concat_strings(sp - arg, static_cast<int>(arg));
     sp -= arg;
-    PUSH(str_value(s));
+    PUSH(s);
     DISPATCH();
 }
 op_LIST_APPEND : {
@@ -927,9 +955,7 @@ op_MAP_ADD : {
 op_LIST_EXTEND : {
     SAVE_FRAME();
     Value iterable = POP();
-    List* l = as<List>(PEEK(arg));
-    std::vector<Value> items;
-    if (!collect_iterable(iterable, items)) {
+    if (!list_extend(as<List>(PEEK(arg)), iterable)) {
         if (pending_is(exc.TypeError) && !type_of(iterable)->iter) {
             clear_pending();
             raise_format(exc.TypeError, "Value after * must be an iterable, not %s",
@@ -937,18 +963,12 @@ op_LIST_EXTEND : {
         }
         goto error;
     }
-    l->items.insert(l->items.end(), items.begin(), items.end());
     DISPATCH();
 }
 op_SET_UPDATE : {
     SAVE_FRAME();
     Value iterable = POP();
-    Set* s = as<Set>(PEEK(arg));
-    std::vector<Value> items;
-    VectorRoot keep_items(items);  // __hash__ may collect
-    if (!collect_iterable(iterable, items)) goto error;
-    for (Value v : items)
-        if (!set_add(s, v)) goto error;
+    if (!set_update(as<Set>(PEEK(arg)), iterable)) goto error;
     DISPATCH();
 }
 op_DICT_UPDATE : {
@@ -1144,25 +1164,7 @@ op_CALL_FUNCTION_EX : {
     --sp;  // the null slot
     Value callable = POP();
     SAVE_FRAME();
-    Tuple* t = as<Tuple>(args_tuple);
-    std::vector<Value> all(t->items, t->items + t->size);
-    Tuple* kwnames = nullptr;
-    if (!kwargs.is_null()) {
-        Dict* d = as<Dict>(kwargs);
-        std::vector<Value> names;
-        for (const DictEntry& e : d->entries) {
-            if (e.key.is_null()) continue;
-            if (!is_str(e.key)) {
-                raise(exc.TypeError, "keywords must be strings");
-                goto error;
-            }
-            names.push_back(e.key);
-            all.push_back(e.value);
-        }
-        if (!names.empty()) kwnames = make_tuple(names.data(), static_cast<int64_t>(names.size()));
-    }
-    Root keep_names(kwnames ? Value::object(kwnames) : Value::none());
-    Value r = call(callable, all.data(), static_cast<int>(t->size), kwnames);
+    Value r = call_unpacked(callable, as<Tuple>(args_tuple), kwargs);
     CHECK(r);
     PUSH(r);
     DISPATCH();

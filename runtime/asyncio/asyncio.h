@@ -105,6 +105,15 @@ double loop_time(EventLoop* loop);
 // Runs until [future] is done; false with the exception pending when the loop failed.
 bool run_until_complete(EventLoop* loop, Future* future);
 void close_loop(EventLoop* loop);
+// For the REPL's session loop, which lives across entries and runs its tasks while the
+// prompt waits. set_running_loop marks [loop] running (null: none) so that entries without
+// await can create tasks (run_until_complete needs it unmarked). run_ready does one round
+// without waiting (timers due, then ready handles); false with the exception pending when
+// one stopped the loop (KeyboardInterrupt, SystemExit). next_wakeup: seconds until the loop
+// has work, 0 when handles are ready, -1 when nothing is scheduled.
+void set_running_loop(EventLoop* loop);
+bool run_ready(EventLoop* loop);
+double next_wakeup(EventLoop* loop);
 void report_exception(EventLoop* loop, const std::string& message, Value exception, Value future);
 void setup_loop_type();
 

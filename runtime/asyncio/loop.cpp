@@ -7,6 +7,7 @@
 #include "runtime/asyncio/asyncio.h"
 #include "runtime/clock.h"
 #include "runtime/errors.h"
+#include "runtime/interrupt.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "vm/traceback.h"
@@ -85,15 +86,18 @@ bool run_handle(Handle* h) {
     return !has_pending();
 }
 
-void run_once(EventLoop* loop) {
+// [may_wait]: sleep until the first timer when nothing is ready (the REPL's idle rounds
+// wait in poll() on the terminal instead).
+void run_once(EventLoop* loop, bool may_wait = true) {
     while (!loop->timers.empty() && loop->timers.front()->cancelled) {
         std::pop_heap(loop->timers.begin(), loop->timers.end(), heap_order);
         loop->timers.back()->scheduled = false;
         loop->timers.pop_back();
     }
-    if (loop->ready.empty() && !loop->stopping && !loop->timers.empty()) {
+    if (may_wait && loop->ready.empty() && !loop->stopping && !loop->timers.empty()) {
         double timeout = loop->timers.front()->when - monotonic_now();
         sleep_for(timeout);
+        if (g_interrupt_requested) return;  // Ctrl-C: run_until_complete raises it
     }
     double end_time = monotonic_now() + kClockResolution;
     while (!loop->timers.empty()) {
@@ -288,6 +292,29 @@ Value loop_repr(Value self) {
 
 EventLoop* running_loop() { return g_running; }
 
+void set_running_loop(EventLoop* loop) {
+    if (g_running) g_running->running = false;
+    g_running = loop;
+    if (loop) loop->running = true;
+}
+
+bool run_ready(EventLoop* loop) {
+    EventLoop* saved = g_running;
+    bool was_running = loop->running;
+    g_running = loop;
+    loop->running = true;
+    run_once(loop, false);
+    loop->running = was_running;
+    g_running = saved;
+    return !has_pending();
+}
+
+double next_wakeup(EventLoop* loop) {
+    if (!loop->ready.empty()) return 0;
+    if (loop->timers.empty()) return -1;
+    return std::max(0.0, loop->timers.front()->when - monotonic_now());
+}
+
 EventLoop* make_loop() { return heap().make<EventLoop>(types.loop); }
 
 double loop_time(EventLoop*) { return monotonic_now(); }
@@ -338,7 +365,7 @@ bool run_until_complete(EventLoop* loop, Future* future) {
             break;
         }
         run_once(loop);
-        if (has_pending()) {
+        if (has_pending() || raise_if_interrupted()) {
             ok = false;
             break;
         }

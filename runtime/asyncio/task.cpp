@@ -50,6 +50,15 @@ std::string repr_text(Value v) {
     return r;
 }
 
+// waiter.cancel(msg): 1 cancelled, 0 not, -1 error. Plain futures skip the method call.
+int cancel_waiter(Value waiter, Value message) {
+    if (type_of(waiter) == types.future) return future_cancel(as<Future>(waiter), message) ? 1 : 0;
+    static Str* const kCancel = intern("cancel");
+    Value r = call_method(waiter, kCancel, &message, 1);
+    if (r.is_null()) return -1;
+    return truthy(r);
+}
+
 // Steps [task] again soon, throwing a RuntimeError [message] into it.
 void step_with_error(Future* task, const std::string& message) {
     call_soon(task->loop, HandleKind::TaskStep, Value::object(task),
@@ -117,7 +126,12 @@ Value m_task_cancel(Value* args, int nargs, Tuple* kwnames) {
     t->log_traceback = false;
     if (future_done(t)) return Value::boolean(false);
     t->num_cancels_requested += 1;
-    if (!t->waiter.is_null() && future_cancel(as<Future>(t->waiter), a[1])) return Value::boolean(true);
+    if (!t->waiter.is_null()) {
+        // The waiter's own cancel(): a task or a gather passes the cancellation downwards.
+        int r = cancel_waiter(t->waiter, a[1]);
+        if (r < 0) return Value::null();
+        if (r) return Value::boolean(true);
+    }
     t->must_cancel = true;
     t->cancel_message = a[1];
     return Value::boolean(true);
@@ -226,8 +240,11 @@ void task_step(Future* task, Value thrown) {
                 loop->ready.pop_back();
                 future_add_callback(waited, Value::object(wake));
                 task->waiter = result;
-                if (task->must_cancel && future_cancel(waited, task->cancel_message))
-                    task->must_cancel = false;
+                if (task->must_cancel) {
+                    int r = cancel_waiter(result, task->cancel_message);
+                    if (r < 0) clear_pending();
+                    if (r > 0) task->must_cancel = false;
+                }
             }
         } else {
             step_with_error(task, "yield was used instead of yield from in task " +

@@ -569,6 +569,7 @@ Value math_hypot(Value* args, int nargs, Tuple* kw) {
 Value math_dist(Value* args, int nargs, Tuple* kw) {
     if (!arity("dist", nargs, kw, 2, 2)) return Value::null();
     std::vector<Value> p, q;
+    VectorRoot keep_p(p), keep_q(q);  // iterating q and __float__ may collect
     if (!collect_iterable(args[0], p) || !collect_iterable(args[1], q)) return Value::null();
     if (p.size() != q.size())
         return raise(exc.ValueError, "both points must have the same number of dimensions");

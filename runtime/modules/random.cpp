@@ -459,6 +459,7 @@ Value random_choices(Value* args, int nargs, Tuple* kw) {
     Value a[4];
     if (!sig.bind(args, nargs, kw, a)) return Value::null();
     std::vector<Value> population;
+    VectorRoot keep_population(population);  // iterating the weights may collect
     if (!collect_iterable(a[0], population)) return Value::null();
     int64_t k;
     if (!to_index(a[3], &k)) return Value::null();

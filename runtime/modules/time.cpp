@@ -2,6 +2,7 @@
 #include "runtime/args.h"
 #include "runtime/clock.h"
 #include "runtime/errors.h"
+#include "runtime/interrupt.h"
 #include "runtime/numbers.h"
 #include "runtime/runtime.h"
 
@@ -42,6 +43,7 @@ Value time_sleep(Value* args, int nargs, Tuple* kw) {
     }
     if (seconds < 0) return raise(exc.ValueError, "sleep length must be non-negative");
     sleep_for(seconds);
+    if (raise_if_interrupted()) return Value::null();  // Ctrl-C in the REPL
     return Value::none();
 }
 

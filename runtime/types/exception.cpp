@@ -7,6 +7,8 @@
 
 namespace apy::rt {
 
+void setup_exception_group_types();  // exception_group.cpp
+
 namespace {
 
 ExceptionObject* exception_of(Value v) { return as<ExceptionObject>(v); }
@@ -130,6 +132,7 @@ void setup_exception_types() {
     static const MethodDef methods[] = {{"with_traceback", exception_with_traceback},
                                         {nullptr, nullptr}};
     add_methods(base, methods);
+    setup_exception_group_types();
 }
 
 }  // namespace apy::rt

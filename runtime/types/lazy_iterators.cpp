@@ -61,6 +61,7 @@ Value zip_new(Type*, Value* args, int nargs, Tuple* kwnames) {
     LazyIterator* it = make_lazy(g_zip);
     Root keep(Value::object(it));
     Tuple* iterables = as<Tuple>(a[0]);
+    Root keep_iterables(a[0]);  // the *iterables tuple is new; __iter__ may collect
     for (int64_t i = 0; i < iterables->size; ++i) {
         Value source = get_iter(iterables->items[i]);
         if (source.is_null()) {
@@ -121,14 +122,13 @@ Value map_new(Type*, Value* args, int nargs, Tuple* kwnames) {
 Value map_next(Value self) {
     auto* it = as<LazyIterator>(self);
     std::vector<Value> call_args;
+    VectorRoot keep_args(call_args);  // each source's next step and the call may collect
     for (Value source : it->sources) {
         Value item = iter_next(source);
         if (item.is_null()) return item;
         call_args.push_back(item);
     }
-    List* keep_args = make_list(call_args);
-    Root keep(Value::object(keep_args));
-    return call(it->function, keep_args->items.data(), static_cast<int>(call_args.size()));
+    return call(it->function, call_args.data(), static_cast<int>(call_args.size()));
 }
 
 Value filter_new(Type*, Value* args, int nargs, Tuple* kwnames) {

@@ -12,7 +12,9 @@ script's folder, stdin from name.in if present, extra argv from a `# args: ...` 
 in the first lines, and a 60 s timeout (see run_golden.py, which runs scripts the same way).
 Several directives may sit on separate comment lines among the first 5 lines; `# flags:`
 (apy options) and `# timing: real` (a wall-time check done by run_golden.py) do not change
-how python3 runs the script.
+how python3 runs the script; `# oracle: virtual-time` runs python3 through
+tests/tools/virtual_clock.py (CPython's asyncio on a virtual clock) for scripts that sleep
+for hours.
 It writes:
   name.out  the exact stdout;
   name.err  only if the exit status is non-zero: `exit: N` and the last line of stderr.
@@ -33,7 +35,8 @@ import run_golden as rg  # noqa: E402
 
 
 def expected_for(script: Path, python: list[str], timeout: float) -> tuple[bytes, str | None]:
-    res = rg.run_script(script, python + ["-X", "utf8"], timeout=timeout,
+    command = rg.oracle_command(python, rg.read_directives(script))
+    res = rg.run_script(script, command, timeout=timeout,
                         env_overrides={"PYTHONHASHSEED": "0"})
     if res.exit_code is None:
         raise RuntimeError(f"python3 timed out after {timeout:g} s on {script}")

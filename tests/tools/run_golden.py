@@ -12,6 +12,9 @@ Comments among the script's first lines tune the run:
   # args: a b c              extra argv, split like a shell would (shlex)
   # flags: --virtual-time    extra flags for apy itself (not given to python3 by regen.py)
   # apy-only: <reason>       regen.py leaves .out/.err alone (they are written by hand)
+  # oracle: virtual-time     python3 (the oracle) runs the script on a virtual clock, through
+                             tests/tools/virtual_clock.py: for scripts that sleep far too
+                             long for real time (an hour...); use with --virtual-time
   # timing: real             also check wall time (real-time asyncio scripts): run python3
                              (the oracle, $APY_ORACLE or python3) on the same script in the
                              same run, and fail when the two wall times, each minus that
@@ -105,6 +108,7 @@ class Directives:
     flags: list[str]
     apy_only: str | None
     timing: str | None = None  # "real": compare wall time with python3's
+    oracle: str | None = None  # "virtual-time": python3 runs through virtual_clock.py
 
 
 def read_directives(script: Path) -> Directives:
@@ -112,6 +116,7 @@ def read_directives(script: Path) -> Directives:
     flags: list[str] = []
     apy_only = None
     timing = None
+    oracle = None
     with open(script, encoding="utf-8", errors="replace") as f:
         for i, line in enumerate(f):
             if i >= HEADER_LINES:
@@ -132,7 +137,24 @@ def read_directives(script: Path) -> Directives:
                 apy_only = value.strip() or "(no reason given)"
             elif key == "timing":
                 timing = value.strip().lower() or None
-    return Directives(args, flags, apy_only, timing)
+            elif key == "oracle":
+                oracle = value.strip().lower() or None
+    return Directives(args, flags, apy_only, timing, oracle)
+
+
+VIRTUAL_CLOCK = Path(__file__).resolve().parent / "virtual_clock.py"
+
+
+def oracle_command(python: list[str], directives: Directives) -> list[str]:
+    """How the oracle (python3) runs a script: `python3 -X utf8 name.apy`, or through
+    virtual_clock.py for scripts marked `# oracle: virtual-time`."""
+    command = list(python) + ["-X", "utf8"]
+    if directives.oracle == "virtual-time":
+        command.append(str(VIRTUAL_CLOCK))
+    elif directives.oracle is not None:
+        raise ValueError(f"unknown oracle directive {directives.oracle!r} "
+                         "(expected 'virtual-time')")
+    return command
 
 
 # ----------------------------------------------------------------------------- running
@@ -301,7 +323,7 @@ TIMING_ATTEMPTS = 3  # a timing mismatch is measured again, up to 3 attempts in 
 
 
 def _oracle_command() -> list[str]:
-    return shlex.split(os.environ.get("APY_ORACLE", "python3")) + ["-X", "utf8"]
+    return shlex.split(os.environ.get("APY_ORACLE", "python3")) + ["-X", "utf8"]  # real time
 
 
 def _in_thread(fn) -> tuple[threading.Thread, list]:

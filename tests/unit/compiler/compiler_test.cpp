@@ -214,14 +214,14 @@ TEST(Compiler, Generators) {
     const vm::Code* g = child(code, "g");
     EXPECT_EQ(g->flags, vm::kGenerator);
     EXPECT_EQ(ops(g),
-              "RETURN_GENERATOR; POP_TOP; LOAD_FAST x; YIELD_VALUE; POP_TOP; LOAD_FAST x; "
-              "GET_YIELD_FROM_ITER; LOAD_CONST None; SEND 11; YIELD_VALUE; JUMP_BACKWARD 8; "
+              "RETURN_GENERATOR; POP_TOP; LOAD_FAST x; YIELD_VALUE 0; POP_TOP; LOAD_FAST x; "
+              "GET_YIELD_FROM_ITER; LOAD_CONST None; SEND 11; YIELD_VALUE 0; JUMP_BACKWARD 8; "
               "POP_TOP; LOAD_CONST None; RETURN_VALUE");
     const vm::Code* c = child(code, "c");
     EXPECT_EQ(c->flags, vm::kCoroutine);
     EXPECT_EQ(ops(c),
               "RETURN_GENERATOR; POP_TOP; LOAD_FAST x; GET_AWAITABLE 0; LOAD_CONST None; "
-              "SEND 8; YIELD_VALUE; JUMP_BACKWARD 5; POP_TOP; LOAD_CONST None; RETURN_VALUE");
+              "SEND 8; YIELD_VALUE 0; JUMP_BACKWARD 5; POP_TOP; LOAD_CONST None; RETURN_VALUE");
     EXPECT_EQ(error_of("yield 1\n"), "'yield' outside function");
     EXPECT_EQ(error_of("await x\n"), "'await' outside function");
     EXPECT_EQ(error_of("def f():\n    await x\n"), "'await' outside async function");
@@ -251,7 +251,7 @@ TEST(Compiler, Comprehensions) {
     EXPECT_EQ(gen->flags, vm::kGenerator);
     EXPECT_EQ(ops(gen),
               "RETURN_GENERATOR; POP_TOP; LOAD_FAST .0; FOR_ITER 9; STORE_FAST x; LOAD_FAST x; "
-              "YIELD_VALUE; POP_TOP; JUMP_BACKWARD 3; LOAD_CONST None; RETURN_VALUE");
+              "YIELD_VALUE 0; POP_TOP; JUMP_BACKWARD 3; LOAD_CONST None; RETURN_VALUE");
 }
 
 TEST(Compiler, WalrusInComprehension) {

@@ -1,0 +1,200 @@
+// Async generators (`async def` with `yield`): __anext__(), asend(), athrow()
+// and aclose() return awaitables that drive the generator's frame. The frame
+// yields two kinds of values: its items (YIELD_VALUE 1), which complete the
+// awaitable, and whatever its own awaits pass up (futures), which the
+// awaitable passes on to the task.
+#include "runtime/errors.h"
+#include "runtime/ops.h"
+#include "runtime/runtime.h"
+#include "vm/generator.h"
+
+namespace apy::rt {
+void inherit_slots(Type* type);
+}
+
+namespace apy::vm {
+
+using namespace rt;
+
+namespace {
+
+Type* g_async_generator = nullptr;
+Type* g_awaitable = nullptr;
+
+enum class AwaitKind : uint8_t { Send, Throw, Close };
+enum class AwaitState : uint8_t { Init, Iter, Closed };
+
+struct AsyncGenAwaitable : Object {
+    Generator* agen = nullptr;
+    Value value = Value::none();      // asend's value
+    Value thrown = Value::null();     // athrow's exception
+    AwaitKind kind = AwaitKind::Send;
+    AwaitState state = AwaitState::Init;
+};
+
+// Whether the frame of [gen] last stopped at an item yield.
+bool yielded_item(Generator* gen) {
+    Frame* f = gen->frame;
+    return f && instr_arg(f->code->instructions[f->pc - 1]) == 1;
+}
+
+SendResult finish_with(AsyncGenAwaitable* a, SendResult r, Value result, Value* out) {
+    Generator* agen = a->agen;
+    if (r == SendResult::Yielded) {
+        if (!yielded_item(agen)) {
+            *out = result;  // a future on its way to the task
+            return SendResult::Yielded;
+        }
+        a->state = AwaitState::Closed;
+        if (a->kind == AwaitKind::Close) {
+            raise(exc.RuntimeError, "async generator ignored GeneratorExit");
+            return SendResult::Error;
+        }
+        *out = result;  // the item: the awaitable returns it
+        return SendResult::Returned;
+    }
+    a->state = AwaitState::Closed;
+    if (r == SendResult::Returned) {
+        if (a->kind == AwaitKind::Close) {
+            *out = Value::none();
+            return SendResult::Returned;
+        }
+        raise_value(make_exception(exc.StopAsyncIteration, make_tuple(0)));
+        return SendResult::Error;
+    }
+    if (a->kind == AwaitKind::Close && (pending_is(exc.GeneratorExit) || pending_is(exc.StopAsyncIteration))) {
+        clear_pending();
+        *out = Value::none();
+        return SendResult::Returned;
+    }
+    return SendResult::Error;
+}
+
+SendResult awaitable_send(Value self, Value in, Value* out) {
+    auto* a = as<AsyncGenAwaitable>(self);
+    if (a->state == AwaitState::Closed) {
+        raise(exc.RuntimeError, a->kind == AwaitKind::Send
+                                    ? "cannot reuse already awaited __anext__()/asend()"
+                                    : "cannot reuse already awaited aclose()/athrow()");
+        return SendResult::Error;
+    }
+    Generator* agen = a->agen;
+    Value result;
+    SendResult r;
+    if (a->state == AwaitState::Init) {
+        a->state = AwaitState::Iter;
+        if (a->kind == AwaitKind::Send) {
+            r = generator_resume(agen, in.is_none() ? a->value : in, Value::null(), &result);
+        } else {
+            if (!agen->frame || (a->kind == AwaitKind::Close && !agen->started)) {
+                // Nothing runs: a finished or never-started generator just ends.
+                if (agen->frame) {
+                    generator_resume(agen, Value::none(), a->thrown, &result);
+                    clear_pending();
+                }
+                a->state = AwaitState::Closed;
+                if (a->kind == AwaitKind::Close) {
+                    *out = Value::none();
+                    return SendResult::Returned;
+                }
+                raise_value(a->thrown);
+                return SendResult::Error;
+            }
+            r = generator_resume(agen, Value::none(), a->thrown, &result);
+        }
+    } else {
+        r = generator_resume(agen, in, Value::null(), &result);
+    }
+    return finish_with(a, r, result, out);
+}
+
+SendResult awaitable_throw(Value self, Value exception, Value* out) {
+    auto* a = as<AsyncGenAwaitable>(self);
+    if (a->state == AwaitState::Closed) {
+        raise_value(exception);
+        return SendResult::Error;
+    }
+    a->state = AwaitState::Iter;
+    Value result;
+    SendResult r = generator_resume(a->agen, Value::none(), exception, &result);
+    return finish_with(a, r, result, out);
+}
+
+void awaitable_trace(Object* self, Tracer& tracer) {
+    auto* a = static_cast<AsyncGenAwaitable*>(self);
+    tracer.mark(a->agen);
+    tracer.mark(a->value);
+    tracer.mark(a->thrown);
+}
+
+Value make_awaitable(Value agen, AwaitKind kind, Value value, Value thrown) {
+    auto* a = heap().make<AsyncGenAwaitable>(g_awaitable);
+    a->agen = as<Generator>(agen);
+    a->kind = kind;
+    a->value = value;
+    a->thrown = thrown;
+    return Value::object(a);
+}
+
+Value agen_aiter(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "__aiter__() takes no arguments");
+    return args[0];
+}
+
+Value agen_anext(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "__anext__() takes no arguments");
+    return make_awaitable(args[0], AwaitKind::Send, Value::none(), Value::null());
+}
+
+Value agen_asend(Value* args, int nargs, Tuple*) {
+    if (nargs != 2) return raise(exc.TypeError, "asend() takes exactly one argument");
+    return make_awaitable(args[0], AwaitKind::Send, args[1], Value::null());
+}
+
+Value agen_athrow(Value* args, int nargs, Tuple*) {
+    if (nargs < 2) return raise(exc.TypeError, "athrow expected at least 1 argument, got 0");
+    Value thrown = args[1];
+    if (is_layout(thrown, Layout::Type)) {
+        thrown = nargs >= 3 && !args[2].is_none() ? call1(thrown, args[2]) : call0(thrown);
+        if (thrown.is_null()) return thrown;
+    }
+    if (!isinstance(thrown, exc.BaseException))
+        return raise_format(exc.TypeError,
+                            "exceptions must be classes or instances deriving from BaseException, not %s",
+                            type_name(thrown).c_str());
+    return make_awaitable(args[0], AwaitKind::Throw, Value::none(), thrown);
+}
+
+Value agen_aclose(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "aclose() takes no arguments");
+    return make_awaitable(args[0], AwaitKind::Close, Value::none(),
+                          make_exception(exc.GeneratorExit, make_tuple(0)));
+}
+
+}  // namespace
+
+Type* async_generator_type() { return g_async_generator; }
+
+void setup_async_generator_types(Type* generator_type) {
+    g_async_generator = make_builtin_type("async_generator", Layout::Generator);
+    Type* t = g_async_generator;
+    t->repr = generator_type->repr;
+    t->getattr = generator_type->getattr;
+    t->trace = generator_type->trace;
+    t->destroy = generator_type->destroy;
+    static const MethodDef methods[] = {
+        {"__aiter__", agen_aiter}, {"__anext__", agen_anext}, {"asend", agen_asend},
+        {"athrow", agen_athrow},   {"aclose", agen_aclose},   {nullptr, nullptr},
+    };
+    add_methods(t, methods);
+    inherit_slots(t);
+
+    g_awaitable = make_builtin_type("async_generator_asend", Layout::Other);
+    g_awaitable->flags |= kTypeNativeAwaitable;
+    g_awaitable->send = awaitable_send;
+    g_awaitable->throw_in = awaitable_throw;
+    g_awaitable->trace = awaitable_trace;
+    inherit_slots(g_awaitable);
+}
+
+}  // namespace apy::vm
