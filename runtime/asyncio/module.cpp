@@ -3,6 +3,7 @@
 
 #include "runtime/args.h"
 #include "runtime/asyncio/asyncio.h"
+#include "runtime/asyncio/library.h"
 #include "runtime/errors.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
@@ -11,6 +12,7 @@
 
 namespace apy::rt {
 void inherit_slots(Type* type);
+Dict* sys_modules();
 }
 
 namespace apy::aio {
@@ -427,6 +429,10 @@ Module* make_asyncio_module() {
     dict_set_str(m->dict, "CancelledError", Value::object(types.CancelledError));
     dict_set_str(m->dict, "InvalidStateError", Value::object(types.InvalidStateError));
     dict_set_str(m->dict, "TimeoutError", Value::object(exc.TimeoutError));
+    // The library modules import from asyncio while it is being made.
+    Root keep(Value::object(m));
+    dict_set(sys_modules(), str_value("asyncio"), Value::object(m));
+    load_library(m);
     return m;
 }
 

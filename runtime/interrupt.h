@@ -1,0 +1,27 @@
+// Ctrl-C as KeyboardInterrupt. The SIGINT handler only sets a flag; the VM (at backward
+// jumps), the event loop (between callbacks and in its waits) and blocking sleeps check it
+// at safe points and raise KeyboardInterrupt there. Only the REPL installs the handler:
+// scripts keep the default action of SIGINT.
+#pragma once
+
+#include <csignal>
+
+namespace apy::rt {
+
+extern volatile std::sig_atomic_t g_interrupt_requested;
+
+// Installs the flag-setting handler for SIGINT, without SA_RESTART so that a blocking
+// poll() or nanosleep() returns early with EINTR.
+void install_interrupt_handler();
+
+// True (and the flag cleared) when Ctrl-C was pressed since the last check.
+inline bool take_interrupt() {
+    if (!g_interrupt_requested) return false;
+    g_interrupt_requested = 0;
+    return true;
+}
+
+// When Ctrl-C was pressed: clears the flag, raises KeyboardInterrupt and returns true.
+bool raise_if_interrupted();
+
+}  // namespace apy::rt
