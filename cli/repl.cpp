@@ -85,6 +85,9 @@ void report(Value e) {
         return;
     }
     std::string text = vm::format_exception(e);
+    if (text.find("RuntimeError: asyncio.run() cannot be called from a running event loop") !=
+        std::string::npos)
+        text += "(the prompt runs in the session's event loop: await the coroutine instead)\n";
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
 }
@@ -213,7 +216,11 @@ void idle_round() {
     if (aio::next_wakeup(g.loop) != 0) return;
     if (g.tty) rl_clear_visible_line();
     std::fflush(stdout);
-    if (!aio::run_ready(g.loop)) report_pending();
+    // The rounds due now in one go (a wakeup readies a step for the next round), so the
+    // line is drawn again once; bounded, so a task spinning on sleep(0) cannot starve input.
+    for (int i = 0; i < 100 && g.exit_status < 0 && aio::next_wakeup(g.loop) == 0; ++i) {
+        if (!aio::run_ready(g.loop)) report_pending();
+    }
     report_failed_tasks();
     std::fflush(stdout);
     std::fflush(stderr);
