@@ -27,6 +27,7 @@
 #include "compiler/compiler.h"
 #include "parser/driver.h"
 #include "runtime/asyncio/asyncio.h"
+#include "runtime/clock.h"
 #include "runtime/errors.h"
 #include "runtime/gc.h"
 #include "runtime/interrupt.h"
@@ -138,8 +139,10 @@ void detach_task(aio::Future* task) {
         cbs.erase(std::remove_if(cbs.begin(), cbs.end(), is_step), cbs.end());
         task->waiter = Value::null();
     }
-    for (aio::Handle* h : g.loop->ready)
-        if (is_step(Value::object(h))) h->cancelled = true;
+    auto& ready = g.loop->ready;
+    ready.erase(std::remove_if(ready.begin(), ready.end(),
+                               [&](aio::Handle* h) { return is_step(Value::object(h)); }),
+                ready.end());
 }
 
 void run_coroutine_entry(vm::Code* code) {
@@ -169,6 +172,12 @@ void run_coroutine_entry(vm::Code* code) {
         detach_task(task);
         aio::call_soon(g.loop, aio::HandleKind::TaskStep, Value::object(task), e);
     }
+    // A task that stopped the loop by raising leaves run_until_complete's stop callback
+    // scheduled: it must not stop the next entry's run.
+    auto& ready = g.loop->ready;
+    ready.erase(std::remove_if(ready.begin(), ready.end(),
+                               [](aio::Handle* h) { return h->kind == aio::HandleKind::StopLoop; }),
+                ready.end());
     Value r = aio::future_result(task);
     task->log_traceback = false;
     if (r.is_null()) report_pending();
@@ -219,7 +228,13 @@ void idle_round() {
     // The rounds due now in one go (a wakeup readies a step for the next round), so the
     // line is drawn again once; bounded, so a task spinning on sleep(0) cannot starve input.
     for (int i = 0; i < 100 && g.exit_status < 0 && aio::next_wakeup(g.loop) == 0; ++i) {
-        if (!aio::run_ready(g.loop)) report_pending();
+        if (aio::run_ready(g.loop)) continue;
+        // Ctrl-C (or exit()) in a task: said once, not again as "never retrieved".
+        Value e = take_pending();
+        Root keep(e);
+        for (Value t : g.loop->failed_tasks)
+            if (as<aio::Future>(t)->exception.is(e)) as<aio::Future>(t)->log_traceback = false;
+        report(e);
     }
     report_failed_tasks();
     std::fflush(stdout);
@@ -271,6 +286,8 @@ ReadResult read_line_tty(const char* prompt, std::string* out) {
             rl_callback_handler_remove();
             return ReadResult::Interrupted;
         }
+        // Under --virtual-time, the wait for the next timer moves the virtual clock too.
+        if (n == 0 && wake > 0 && virtual_time_enabled()) sleep_for(wake);
         if (n > 0) {
             rl_callback_read_char();
             if (g.line_ready) {
@@ -441,9 +458,10 @@ char* completion_generator(const char* text, int state) {
 char** attempted_completion(const char* text, int start, int) {
     rl_attempted_completion_over = 1;  // never fall back to file names
     rl_completion_append_character = '\0';
-    bool blank = true;
-    for (int i = 0; i < start && blank; ++i) blank = std::isspace(static_cast<unsigned char>(rl_line_buffer[i]));
-    if (blank && *text == '\0') {
+    bool in_indent = true;
+    for (int i = 0; i < start && in_indent; ++i)
+        in_indent = std::isspace(static_cast<unsigned char>(rl_line_buffer[i]));
+    if (in_indent && *text == '\0') {
         // Tab in the indentation indents, as in CPython's REPL.
         rl_insert_text("    ");
         return nullptr;
@@ -489,8 +507,8 @@ int run_repl(Module* main_module, const char* banner) {
         setup_history();
     }
     if (banner) {
-        std::fprintf(stdout, "%s\n", banner);
-        std::fflush(stdout);
+        std::fprintf(stderr, "%s\n", banner);  // on stderr, as CPython's
+        std::fflush(stderr);
     }
 
     while (g.exit_status < 0) {

@@ -348,6 +348,18 @@ def test_stdin_not_a_terminal(r, apy):
         raise Failure("apy < file: %r %r %s" % (out.stdout, out.stderr, out.returncode))
 
 
+def test_dash_i_piped(r, apy):
+    # apy -i with stdin not a terminal: the same session without readline, prompts on stderr.
+    r.close()
+    program = ("async def f():\n    return 5\n\nawait f()\n1/0\n"
+               "t = asyncio.create_task(f())\nawait t\nexit(2)\n")
+    out = subprocess.run([apy, "-i"], input=program, capture_output=True, text=True,
+                         timeout=TIMEOUT)
+    if (out.stdout != "5\n5\n" or out.returncode != 2 or
+            "ZeroDivisionError: division by zero" not in out.stderr or ">>> " not in out.stderr):
+        raise Failure("apy -i < file: %r %r %s" % (out.stdout, out.stderr, out.returncode))
+
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith("test_")}
 
 
