@@ -3,6 +3,7 @@
 
 #include "runtime/args.h"
 #include "runtime/errors.h"
+#include "runtime/interrupt.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
@@ -72,6 +73,11 @@ Value builtin_input(Value* args, int nargs, Tuple* kwnames) {
         any = true;
         if (c == '\n') break;
         line.push_back(static_cast<char>(c));
+    }
+    if (!any && std::ferror(stdin) && g_interrupt_requested) {
+        std::clearerr(stdin);  // Ctrl-C (REPL): the read failed with EINTR, not at the end
+        raise_if_interrupted();
+        return Value::null();
     }
     if (!any) return raise(exc.EOFError, "EOF when reading a line");
     if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -244,6 +244,17 @@ def test_ctrl_c(r):
     r.settle(0.3)
     r.send("\x03")
     r.expect(r"caught\n>>> ", timeout=3)
+    # While input() waits for a line; and input() itself.
+    r.line("input('name? ')")
+    r.expect(r"\nname\? ")
+    r.settle(0.2)
+    r.send("\x03")
+    r.expect(r"Traceback(.|\n)*KeyboardInterrupt\n>>> ", timeout=3)
+    r.line("input('name? ')")
+    r.expect(r"\nname\? ")
+    r.settle(0.2)
+    r.line("bob")
+    r.expect(r"'bob'\n>>> ")
     # While running a busy loop.
     r.line("while True: pass")
     r.line("")
