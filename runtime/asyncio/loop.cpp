@@ -10,6 +10,7 @@
 #include "runtime/interrupt.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
+#include "vm/code.h"
 #include "vm/traceback.h"
 
 namespace apy::aio {
@@ -42,8 +43,11 @@ Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg) {
 
 std::string callable_repr(Value callable) {
     if (is_layout(callable, Layout::Function)) {
+        // format_helpers._format_callback_source: where the function is defined.
         Function* fn = as<Function>(callable);
-        return std::string(fn->qualname->view()) + "()";
+        return std::string(fn->qualname->view()) + "() at " +
+               std::string(fn->code->filename->view()) + ":" +
+               std::to_string(fn->code->firstlineno);
     }
     bool ok;
     std::string r = repr_string(callable, &ok);
