@@ -19,7 +19,8 @@ Comments among the script's first lines tune the run:
                              (the oracle, $APY_ORACLE or python3) on the same script in the
                              same run, and fail when the two wall times, each minus that
                              interpreter's start-up cost, differ by more than 0.1 s
-                             ($APY_TIMING_TOLERANCE seconds, if set); see "timing" below
+                             ($APY_TIMING_TOLERANCE seconds, if set); up to 5 measuring
+                             rounds, one within tolerance passes; see "timing" below
 Several directives go on separate comment lines (any of the first 5 lines; apy-only must
 be the very first line).
 
@@ -41,7 +42,6 @@ import os
 import shlex
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -310,74 +310,60 @@ def compare(script: Path, result: Result) -> list[str]:
 #
 # `# timing: real`: the script's wall time under apy must match python3's within 0.1 s.
 # "Wall time" is the elapsed time of the process minus that interpreter's start-up and
-# shut-down cost, measured in the same run on a baseline program that only does
-# `import asyncio` (the median of 3 runs; python3 spends 0.05-0.5 s starting, depending on machine load and
-# site-packages; apy a few ms): what is compared is the time the program itself takes,
-# i.e. the scheduling and the accuracy of its sleeps. As start-up times are noisy on a
-# loaded machine, a timing mismatch (with matching output) is measured again, at most
-# TIMING_ATTEMPTS times in all; the test fails only if every attempt is off.
+# shut-down cost. One measuring round starts four processes at the same moment: apy and
+# python3 on the script, and apy and python3 on a baseline program that only does
+# `import asyncio`; each baseline starts under the same machine load as its twin, so
+# that subtracting it leaves the time the program itself takes (its scheduling and the
+# accuracy of its sleeps). python3 needs 0.05 s to start on an idle machine, but far more,
+# and noisily, under load; apy a few ms. A mismatch with matching output is measured
+# again, TIMING_ATTEMPTS rounds in all: the test fails only if every round is off, which
+# a real timing bug (sleeps off by more than the tolerance) does.
 
 BASELINE_PROGRAM = "import asyncio\n"
-BASELINE_RUNS = 3  # the median start-up cost of 3 runs is used
-TIMING_ATTEMPTS = 3  # a timing mismatch is measured again, up to 3 attempts in all
+TIMING_ATTEMPTS = 5
 
 
 def _oracle_command() -> list[str]:
     return shlex.split(os.environ.get("APY_ORACLE", "python3")) + ["-X", "utf8"]  # real time
 
 
-def _in_thread(fn) -> tuple[threading.Thread, list]:
-    box: list = []
-    thread = threading.Thread(target=lambda: box.append(fn()))
-    thread.start()
-    return thread, box
-
-
-def _start_timing_oracle(script: Path, timeout: float):
-    """python3 runs the script concurrently with apy (both mostly sleep)."""
-    return _in_thread(lambda: run_script(script, _oracle_command(), timeout=timeout))
-
-
-def _baseline(command: list[str], flags: list[str], timeout: float) -> Result:
+def _timing_round(script: Path, apy: list[str], flags: list[str],
+                  overrides: dict[str, str], timeout: float) -> tuple[Result, bool, str]:
+    """Returns apy's result on the script, whether the times match, and a report."""
     with tempfile.TemporaryDirectory(prefix="apy-timing-") as tmp:
         base = Path(tmp) / "timing_baseline.apy"
         base.write_text(BASELINE_PROGRAM, encoding="utf-8")
-        return run_script(base, command, extra_flags=flags, timeout=timeout)
-
-
-def _check_timing(timing_run, result: Result, apy: list[str], flags: list[str],
-                  timeout: float) -> list[str]:
-    thread, box = timing_run
-    thread.join()
-    if not box or box[0].exit_code is None:
-        return ["timing: python3 timed out on this script\n"]
-    if result.exit_code is None:
-        return []
-    oracle = box[0]
-    py_base: list[float] = []
-    apy_base: list[float] = []
-    for _ in range(BASELINE_RUNS):
-        t1, b1 = _in_thread(lambda: _baseline(_oracle_command(), [], timeout))
-        t2, b2 = _in_thread(lambda: _baseline(apy, flags, timeout))
-        t1.join()
-        t2.join()
-        if not b1 or not b2:
-            return ["timing: could not run the start-up baseline\n"]
-        py_base.append(b1[0].elapsed)
-        apy_base.append(b2[0].elapsed)
-    py_startup = statistics.median(py_base)
-    apy_startup = statistics.median(apy_base)
-    apy_time = result.elapsed - apy_startup
-    py_time = oracle.elapsed - py_startup
+        jobs = {
+            "apy": lambda: run_script(script, apy, extra_flags=flags,
+                                      env_overrides=overrides, timeout=timeout),
+            "py": lambda: run_script(script, _oracle_command(), timeout=timeout),
+            "apy_base": lambda: run_script(base, apy, extra_flags=flags, timeout=timeout),
+            "py_base": lambda: run_script(base, _oracle_command(), timeout=timeout),
+        }
+        results: dict[str, Result] = {}
+        threads = [threading.Thread(target=lambda k=k, f=f: results.__setitem__(k, f()))
+                   for k, f in jobs.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    r = results["apy"]
+    for key, what in (("apy_base", "apy"), ("py_base", "python3")):
+        if results[key].exit_code != 0:
+            return r, False, f"timing: {what} failed on the baseline `import asyncio`"
+    if results["py"].exit_code is None:
+        return r, False, "timing: python3 timed out on the script"
+    apy_time = r.elapsed - results["apy_base"].elapsed
+    py_time = results["py"].elapsed - results["py_base"].elapsed
     tolerance = float(os.environ.get("APY_TIMING_TOLERANCE", DEFAULT_TIMING_TOLERANCE))
     delta = apy_time - py_time
     ok = abs(delta) <= tolerance
-    report = (f"timing: apy {apy_time:.3f} s (elapsed {result.elapsed:.3f} - start-up "
-              f"{apy_startup:.3f}), python3 {py_time:.3f} s (elapsed {oracle.elapsed:.3f} "
-              f"- start-up {py_startup:.3f}), difference {delta:+.3f} s, tolerance "
-              f"{tolerance:g} s: {'ok' if ok else 'FAIL'}")
-    print(report)
-    return [] if ok else [f"wall time differs from python3's\n  {report}\n"]
+    report = (f"timing: apy {apy_time:.3f} s (elapsed {r.elapsed:.3f} - start-up "
+              f"{results['apy_base'].elapsed:.3f}), python3 {py_time:.3f} s (elapsed "
+              f"{results['py'].elapsed:.3f} - start-up {results['py_base'].elapsed:.3f}), "
+              f"difference {delta:+.3f} s, tolerance {tolerance:g} s: "
+              f"{'ok' if ok else 'FAIL'}")
+    return r, ok, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,33 +385,25 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {}
     if "APY_VIRTUAL_TIME" in os.environ:  # passed through explicitly (documented knob)
         overrides["APY_VIRTUAL_TIME"] = os.environ["APY_VIRTUAL_TIME"]
-    timing_run = None
-    if directives.timing == "real":
-        timing_run = _start_timing_oracle(script, opts.timeout)
-    result = run_script(script, apy, extra_flags=directives.flags,
-                        env_overrides=overrides, timeout=opts.timeout)
-    problems = compare(script, result)
     if directives.timing is not None and directives.timing != "real":
-        problems.append(f"unknown timing directive {directives.timing!r} (expected 'real')\n")
-    if timing_run is not None:
-        timing_problems = _check_timing(timing_run, result, apy, directives.flags,
-                                        opts.timeout)
-        # A machine under load makes start-up times noisy: when the outputs match but the
-        # times do not, measure again (both interpreters, same run) up to TIMING_ATTEMPTS
-        # times in all. A real timing bug (sleeps off by more than the tolerance) fails
-        # every attempt.
-        attempt = 1
-        while timing_problems and not problems and attempt < TIMING_ATTEMPTS:
-            attempt += 1
-            print(f"timing: attempt {attempt} of {TIMING_ATTEMPTS}")
-            timing_run = _start_timing_oracle(script, opts.timeout)
-            again = run_script(script, apy, extra_flags=directives.flags,
-                               env_overrides=overrides, timeout=opts.timeout)
-            problems = compare(script, again)
-            timing_problems = _check_timing(timing_run, again, apy, directives.flags,
-                                            opts.timeout)
-            result = again
-        problems += timing_problems
+        print(f"run_golden: unknown timing directive {directives.timing!r} (expected 'real')",
+              file=sys.stderr)
+        return 2
+    timing_problems: list[str] = []
+    if directives.timing == "real":
+        for attempt in range(1, TIMING_ATTEMPTS + 1):
+            result, ok, report = _timing_round(script, apy, directives.flags, overrides,
+                                               opts.timeout)
+            print(f"[{attempt}/{TIMING_ATTEMPTS}] {report}")
+            problems = compare(script, result)
+            timing_problems = [] if ok else [f"wall time differs from python3's\n  {report}\n"]
+            if ok or problems or result.exit_code is None:
+                break
+    else:
+        result = run_script(script, apy, extra_flags=directives.flags,
+                            env_overrides=overrides, timeout=opts.timeout)
+        problems = compare(script, result)
+    problems += timing_problems
     if result.exit_code is None:
         problems.insert(0, f"TIMEOUT after {opts.timeout:g} s (a hang is a failure)\n")
     elif result.exit_code < 0:
