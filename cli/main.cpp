@@ -1,4 +1,5 @@
 // The apy command: run a file, a -c string or stdin; disassemble; show the version.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -167,7 +168,7 @@ std::string directory_of(const std::string& path) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int apy_main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (const char* env = std::getenv("APY_VIRTUAL_TIME"); env && std::strcmp(env, "1") == 0)
         enable_virtual_time();
@@ -241,4 +242,16 @@ int main(int argc, char** argv) {
     int status = run_source(script, text, &main_module);
     // Like python -i: the session starts even after an error (reported above).
     return main_module ? cli::run_repl(main_module, nullptr) : status;
+}
+
+int main(int argc, char** argv) {
+    // Recursion checks watch the C++ stack: native code that calls back into apy code
+    // nests dispatch loops, and a deep recursion must end in RecursionError, not a crash.
+    rlimit limit{};
+    size_t stack_size = size_t(8) << 20;
+    if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        stack_size = static_cast<size_t>(limit.rlim_cur);
+    char base;
+    apy::rt::set_stack_base(&base, stack_size);
+    return apy_main(argc, argv);
 }

@@ -99,7 +99,29 @@ Value raise_with_arg(Type* type, Value arg) {
     return raise_value(make_exception(type, make_tuple(&arg, 1)));
 }
 
+namespace {
+const char* g_stack_base = nullptr;
+size_t g_stack_size = 0;
+// Left free for the native code between two checks (sanitizer builds use large frames).
+constexpr size_t kStackMargin = size_t(4) << 20;
+}  // namespace
+
+void set_stack_base(const void* base, size_t size) {
+    g_stack_base = static_cast<const char*>(base);
+    g_stack_size = size;
+}
+
+bool stack_exhausted(const char* where) {
+    char here;
+    if (!g_stack_base) return false;
+    size_t used = static_cast<size_t>(g_stack_base - &here);
+    if (used + kStackMargin < g_stack_size) return false;
+    raise(exc.RecursionError, std::string("maximum recursion depth exceeded") + where);
+    return true;
+}
+
 bool enter_recursive_call(const char* where) {
+    if (stack_exhausted(where)) return false;
     if (++g_native_depth > kMaxNativeDepth) {
         --g_native_depth;
         raise(exc.RecursionError, std::string("maximum recursion depth exceeded") + where);

@@ -92,6 +92,10 @@ Value make_exception(Type* type, std::string_view message);
 // stack. enter_recursive_call returns false with RecursionError
 // "maximum recursion depth exceeded[where]" pending when too deep.
 bool enter_recursive_call(const char* where = "");
+// The C++ stack the interpreter runs on, so that recursion checks can see how much is left.
+void set_stack_base(const void* base, size_t size);
+// True (with RecursionError pending) when less than a safety margin of C++ stack is left.
+bool stack_exhausted(const char* where = "");
 void leave_recursive_call();
 
 // "int", "MyClass": the type name used in messages.

@@ -281,7 +281,7 @@ Value bind_method(Value method, Value self) {
 void add_traceback(Value exception, Frame* f, int pc) {
     if (!isinstance(exception, exc.BaseException)) return;
     auto* e = as<ExceptionObject>(exception);
-    e->traceback.push_back({f->code, line_of(f->code, pc)});
+    e->traceback.push_back({f->code, line_of(f->code, pc), pc});
 }
 
 }  // namespace
@@ -492,7 +492,7 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
     bool reraise = false;
     Frame* saved_current = g_current;
 
-    if (++call_depth > recursion_limit) {
+    if (++call_depth > recursion_limit || stack_exhausted()) {
         --call_depth;
         raise(exc.RecursionError, "maximum recursion depth exceeded");
         if (!entry->generator) release_frame(entry);
