@@ -11,7 +11,8 @@ namespace apy::rt {
 extern volatile std::sig_atomic_t g_interrupt_requested;
 
 // Installs the flag-setting handler for SIGINT, without SA_RESTART so that a blocking
-// poll() or nanosleep() returns early with EINTR.
+// poll() or nanosleep() returns early with EINTR. Call it on the interpreter's thread: the
+// signal is forwarded there when another thread receives it.
 void install_interrupt_handler();
 
 // True (and the flag cleared) when Ctrl-C was pressed since the last check.
