@@ -10,17 +10,39 @@
 //        a comprehension that awaits is then awaited: GET_AWAITABLE 0; LOAD_CONST None; SEND loop.
 // await / yield from: GET_AWAITABLE 0 | GET_YIELD_FROM_ITER; LOAD_CONST None;
 //        L: SEND end; YIELD_VALUE; JUMP_BACKWARD L; end:
+#include <algorithm>
+
 #include "compiler/compiler_impl.h"
 
 namespace apy::compiler {
 
 using vm::Op;
 
+namespace {
+
+// CPython's update_start_location_to_match_attr: an attribute access spanning lines is
+// located from its name on (the line the error is about).
+void locate_attr_name(Unit& unit, const ast::Attribute* attr) {
+    if (unit.line == attr->loc.end_line) return;
+    ast::Loc& loc = unit.loc;
+    unit.line = loc.line = attr->loc.end_line;
+    int len = static_cast<int>(attr->attr.size());
+    if (len <= attr->loc.end_col) {
+        loc.col = attr->loc.end_col - len;
+    } else {
+        loc.col = -1;
+        loc.end_col = -1;
+    }
+    loc.end_line = std::max(loc.line, loc.end_line);
+    if (loc.line == loc.end_line) loc.end_col = std::max(loc.col, loc.end_col);
+}
+
+}  // namespace
+
 void Compiler::visit_expr(const ast::Expr* e) {
-    int line = u().line;
-    u().line = e->loc.line;
+    SavedLoc line = enter_loc(e->loc);
     visit_expr_inner(e);
-    u().line = line;
+    leave_loc(line);
 }
 
 void Compiler::visit_expr_inner(const ast::Expr* e) {
@@ -133,7 +155,7 @@ void Compiler::visit_expr_inner(const ast::Expr* e) {
         auto* a = static_cast<const ast::Attribute*>(e);
         if (a->ctx != ast::Ctx::Load) break;
         visit_expr(a->value);
-        u().line = e->loc.line;
+        locate_attr_name(u(), a);
         emit(Op::LOAD_ATTR, names_index(mangle(u().private_name, a->attr)));
         return;
     }
@@ -193,8 +215,7 @@ void Compiler::unpack_helper(const ast::ExprList& elts, const ast::Loc& loc) {
 }
 
 void Compiler::visit_store(const ast::Expr* t) {
-    int line = u().line;
-    u().line = t->loc.line;
+    SavedLoc line = enter_loc(t->loc);
     switch (t->kind) {
     case ast::ExprKind::Name:
         name_op(static_cast<const ast::Name*>(t)->id, ast::Ctx::Store, t->loc);
@@ -202,6 +223,7 @@ void Compiler::visit_store(const ast::Expr* t) {
     case ast::ExprKind::Attribute: {
         auto* a = static_cast<const ast::Attribute*>(t);
         visit_expr(a->value);
+        locate_attr_name(u(), a);
         emit(Op::STORE_ATTR, names_index(mangle(u().private_name, a->attr)));
         break;
     }
@@ -229,12 +251,11 @@ void Compiler::visit_store(const ast::Expr* t) {
     }
     default: error("cannot assign to expression", t->loc);
     }
-    u().line = line;
+    leave_loc(line);
 }
 
 void Compiler::visit_delete(const ast::Expr* t) {
-    int line = u().line;
-    u().line = t->loc.line;
+    SavedLoc line = enter_loc(t->loc);
     switch (t->kind) {
     case ast::ExprKind::Name:
         name_op(static_cast<const ast::Name*>(t)->id, ast::Ctx::Del, t->loc);
@@ -242,6 +263,7 @@ void Compiler::visit_delete(const ast::Expr* t) {
     case ast::ExprKind::Attribute: {
         auto* a = static_cast<const ast::Attribute*>(t);
         visit_expr(a->value);
+        locate_attr_name(u(), a);
         emit(Op::DELETE_ATTR, names_index(mangle(u().private_name, a->attr)));
         break;
     }
@@ -260,20 +282,19 @@ void Compiler::visit_delete(const ast::Expr* t) {
         break;
     default: error("cannot delete expression", t->loc);
     }
-    u().line = line;
+    leave_loc(line);
 }
 
 // ------------------------------------------------------ conditions, compares
 
 void Compiler::jump_if(const ast::Expr* e, int label, bool cond) {
-    int line = u().line;
-    u().line = e->loc.line;
+    SavedLoc line = enter_loc(e->loc);
     switch (e->kind) {
     case ast::ExprKind::UnaryOp: {
         auto* un = static_cast<const ast::UnaryOp*>(e);
         if (un->op == ast::UnaryOpKind::Not) {
             jump_if(un->operand, label, !cond);
-            u().line = line;
+            leave_loc(line);
             return;
         }
         break;
@@ -286,7 +307,7 @@ void Compiler::jump_if(const ast::Expr* e, int label, bool cond) {
         for (size_t i = 0; i + 1 < b->values.size(); ++i) jump_if(b->values[i], next2, cond2);
         jump_if(b->values.back(), label, cond);
         if (next2 != label) bind(next2);
-        u().line = line;
+        leave_loc(line);
         return;
     }
     case ast::ExprKind::IfExp: {
@@ -298,7 +319,7 @@ void Compiler::jump_if(const ast::Expr* e, int label, bool cond) {
         bind(next2);
         jump_if(i->orelse, label, cond);
         bind(end);
-        u().line = line;
+        leave_loc(line);
         return;
     }
     case ast::ExprKind::Compare: {
@@ -323,14 +344,14 @@ void Compiler::jump_if(const ast::Expr* e, int label, bool cond) {
         emit(Op::POP_TOP);
         if (!cond) emit_jump(Op::JUMP, label);
         bind(end);
-        u().line = line;
+        leave_loc(line);
         return;
     }
     default: break;
     }
     visit_expr(e);
     emit_jump(cond ? Op::POP_JUMP_IF_TRUE : Op::POP_JUMP_IF_FALSE, label);
-    u().line = line;
+    leave_loc(line);
 }
 
 void Compiler::visit_bool_op(const ast::BoolOp* e) {
@@ -419,13 +440,16 @@ void Compiler::visit_call(const ast::Call* e) {
         if (simple) {
             auto* attr = static_cast<const ast::Attribute*>(e->func);
             visit_expr(attr->value);
-            u().line = e->func->loc.end_line ? e->func->loc.end_line : e->loc.line;
+            SavedLoc call_loc = enter_loc(attr->loc);
+            locate_attr_name(u(), attr);
             emit(Op::LOAD_METHOD, names_index(mangle(u().private_name, attr->attr)));
             for (const ast::Expr* a : e->args) visit_expr(a);
             for (const ast::Keyword* k : e->keywords) visit_expr(k->value);
-            u().line = e->loc.line;
+            leave_loc(call_loc);
+            locate_attr_name(u(), attr);
             if (!e->keywords.empty()) kw_names(e->keywords, 0, e->keywords.size());
             emit(Op::CALL, static_cast<uint32_t>(e->args.size() + e->keywords.size()));
+            leave_loc(call_loc);
             return;
         }
     }
@@ -667,6 +691,7 @@ void Compiler::visit_comprehension(const ast::Expr* e, const ast::ComprehensionL
         error("asynchronous comprehension outside of an asynchronous function", e->loc);
     }
     enter_unit(ste, UnitKind::Comprehension, names[static_cast<int>(kind)], e->loc.line);
+    u().loc = e->loc;  // its loop is located at the whole comprehension, as in CPython
     u().argcount = 1;
     switch (kind) {
     case CompKind::List: emit(Op::BUILD_LIST, 0); break;

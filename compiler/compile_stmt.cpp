@@ -42,6 +42,7 @@ void Compiler::visit_body(const ast::StmtList& body) {
 
 void Compiler::visit_stmt(const ast::Stmt* s) {
     u().line = s->loc.line;
+    u().loc = s->loc;
     using K = ast::StmtKind;
     switch (s->kind) {
     case K::FunctionDef: visit_function_def(static_cast<const ast::FunctionDef*>(s)); break;

@@ -187,6 +187,7 @@ vm::Code* Compiler::exit_unit() {
     vm::Code* code = vm::make_code();
     code->instructions = std::move(unit.instrs);
     code->lines = std::move(unit.lines);
+    code->positions = std::move(unit.positions);
     // Resolve labels; every backward jump is a JUMP_BACKWARD (the VM's safe point).
     for (size_t i = 0; i < code->instructions.size(); ++i) {
         Op op = vm::instr_op(code->instructions[i]);
@@ -242,8 +243,22 @@ vm::Code* Compiler::exit_unit() {
 
 void Compiler::emit(Op op, uint32_t operand) {
     if (operand > vm::kMaxOperand) error("too many names, constants or instructions", {u().line});
-    u().instrs.push_back(vm::make_instr(op, operand));
-    u().lines.push_back(u().line);
+    Unit& unit = u();
+    unit.instrs.push_back(vm::make_instr(op, operand));
+    unit.lines.push_back(unit.line);
+    // Columns only while the line is still the node's own (some statements move it).
+    const ast::Loc& loc = unit.loc;
+    if (loc.line == unit.line && loc.line > 0)
+        unit.positions.push_back({loc.end_line, loc.col, loc.end_col});
+    else
+        unit.positions.push_back({unit.line, -1, -1});
+}
+
+SavedLoc Compiler::enter_loc(const ast::Loc& loc) {
+    SavedLoc saved{u().line, u().loc};
+    u().line = loc.line;
+    u().loc = loc;
+    return saved;
 }
 
 int Compiler::new_label() {

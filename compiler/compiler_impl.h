@@ -31,6 +31,12 @@ struct FBlock {
     std::string name;                          // HandlerCleanup: the `as` name, if any
 };
 
+// A unit's location saved by Compiler::enter_loc.
+struct SavedLoc {
+    int line;
+    ast::Loc loc;
+};
+
 // One code object being compiled.
 struct Unit {
     Scope* ste = nullptr;
@@ -40,6 +46,7 @@ struct Unit {
 
     std::vector<vm::Instr> instrs;
     std::vector<int32_t> lines;
+    std::vector<vm::Position> positions;
     std::vector<int> labels;  // label id -> instruction index (-1 until bound)
 
     std::vector<rt::Value> consts;
@@ -52,6 +59,9 @@ struct Unit {
     int argcount = 0, posonlyargcount = 0, kwonlyargcount = 0;
     bool has_docstring = false;
     int line = 1;  // the line given to the next instruction
+    // The location of the node being compiled (CPython's u_col_offset, u_end_lineno and
+    // u_end_col_offset): the next instructions' columns while its line is [line].
+    ast::Loc loc;
     std::vector<FBlock> fblocks;
 };
 
@@ -68,6 +78,12 @@ public:
     Unit& u() { return *units_.back(); }
 
     void emit(vm::Op op, uint32_t operand = 0);
+    // Gives the next instructions the location of a node; returns the one to restore.
+    SavedLoc enter_loc(const ast::Loc& loc);
+    void leave_loc(const SavedLoc& saved) {
+        u().line = saved.line;
+        u().loc = saved.loc;
+    }
     int new_label();
     void bind(int label);
     void emit_jump(vm::Op op, int label) { emit(op, static_cast<uint32_t>(label)); }

@@ -150,6 +150,7 @@ struct ExceptionObject : Object {
     struct TraceEntry {
         vm::Code* code;
         int line;
+        int index;  // of the instruction, for the columns the traceback underlines
     };
     std::vector<TraceEntry> traceback;
 };

@@ -22,9 +22,18 @@ enum CodeFlags : uint32_t {
     kClassBody = 1 << 6,
 };
 
+// Where an instruction's expression ends and starts in its line (byte columns, -1 when
+// unknown): the traceback underlines it, as CPython 3.11 does.
+struct Position {
+    int32_t end_line;
+    int32_t col;
+    int32_t end_col;
+};
+
 struct Code : rt::Object {
     std::vector<Instr> instructions;
-    std::vector<int32_t> lines;  // source line of each instruction (same length)
+    std::vector<int32_t> lines;        // source line of each instruction (same length)
+    std::vector<Position> positions;   // the rest of its location (same length)
     std::vector<rt::Value> consts;
     std::vector<rt::Str*> names;     // attribute, global and imported names
     std::vector<rt::Str*> varnames;  // locals; the parameters first, in order
@@ -57,5 +66,7 @@ Code* make_code();
 
 // The source line of the instruction at [index] (firstlineno when out of range).
 int line_of(const Code* code, int index);
+// The rest of the location of the instruction at [index] (unknown columns when out of range).
+Position position_of(const Code* code, int index);
 
 }  // namespace apy::vm

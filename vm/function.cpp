@@ -21,6 +21,12 @@ int line_of(const Code* code, int index) {
     return code->lines[index];
 }
 
+Position position_of(const Code* code, int index) {
+    if (index < 0 || index >= static_cast<int>(code->positions.size()))
+        return {line_of(code, index), -1, -1};
+    return code->positions[index];
+}
+
 namespace {
 
 std::string address(const void* p) {

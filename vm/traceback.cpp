@@ -1,9 +1,16 @@
 #include "vm/traceback.h"
 
+#include <algorithm>
+#include <memory>
+#include <string>
 #include <unordered_set>
+#include <vector>
 
+#include "lexer/source.h"
+#include "parser/driver.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
+#include "runtime/unicode.h"
 #include "vm/code.h"
 #include "vm/import.h"
 
@@ -11,9 +18,13 @@ namespace apy::vm {
 
 using namespace rt;
 
-std::string source_line(const std::string& path, int line) {
+namespace {
+
+// Line [line] of a loaded module without its newline; "" when unknown. Like CPython's
+// linecache, nothing for "<string>" and "<stdin>".
+std::string raw_source_line(const std::string& path, int line) {
     const std::string* text = loaded_source(path);
-    if (!text || line < 1) return "";
+    if (!text || line < 1 || path.empty() || path[0] == '<') return "";
     size_t start = 0;
     for (int i = 1; i < line; ++i) {
         start = text->find('\n', start);
@@ -22,6 +33,130 @@ std::string source_line(const std::string& path, int line) {
     }
     size_t end = text->find('\n', start);
     std::string l = text->substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    return l;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+
+// CPython's _PyPegen_byte_offset_to_character_offset: code points in the first [offset]
+// bytes of UTF-8 [text].
+int char_offset(std::string_view text, int offset) {
+    offset = std::min(offset, static_cast<int>(text.size()));
+    int chars = 0;
+    for (int i = 0; i < offset; ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++chars;
+    return chars;
+}
+
+// Whether a code point takes two columns (East Asian Width W or F).
+bool is_wide(uint32_t cp) {
+    struct Range {
+        uint32_t first, last;
+    };
+    static const Range kWide[] = {
+#include "vm/wide_chars.inc"
+    };
+    auto it = std::upper_bound(std::begin(kWide), std::end(kWide), cp,
+                               [](uint32_t c, const Range& r) { return c < r.first; });
+    return it != std::begin(kWide) && cp <= std::prev(it)->last;
+}
+
+struct Anchors {
+    int left = -1, right = -1;  // the secondary range (left, right], in characters
+    char primary = '^', secondary = '^';
+};
+
+// CPython 3.11's extract_anchors_from_line: a binary operation or a subscript, alone in
+// [segment], gets its operator or brackets marked apart from its operands.
+Anchors segment_anchors(const std::string& segment) {
+    Anchors a;
+    std::unique_ptr<ast::Module> tree;
+    try {
+        tree = parse::parse(Source("<segment>", segment + "\n"), parse::Mode::File);
+    } catch (const SyntaxErrorInfo&) {
+        return a;
+    }
+    if (tree->body.size() != 1 || tree->body[0]->kind != ast::StmtKind::ExprStmt) return a;
+    const ast::Expr* e = static_cast<const ast::ExprStmt*>(tree->body[0])->value;
+    int length = static_cast<int>(segment.size());
+    auto at = [&](int i) { return i < length ? segment[i] : '\0'; };
+    if (e->kind == ast::ExprKind::BinOp) {
+        auto* b = static_cast<const ast::BinOp*>(e);
+        int right_col = b->right->loc.col;
+        for (int i = b->left->loc.end_col; i < right_col; ++i) {
+            if (is_blank(at(i))) continue;
+            a.left = i;
+            a.right = i + 1;
+            if (i + 1 < right_col && !is_blank(at(i + 1))) ++a.right;  // a two-character operator
+            if (i + 1 < right_col && at(i) == ')') continue;  // the left operand's parenthesis
+            a.primary = '~';
+            break;
+        }
+    } else if (e->kind == ast::ExprKind::Subscript) {
+        auto* s = static_cast<const ast::Subscript*>(e);
+        a.left = s->value->loc.end_col;
+        a.right = s->slice->loc.end_col + 1;
+        while (a.left < length && at(a.left) != '[') ++a.left;
+        while (a.right < length && at(a.right) != ']') ++a.right;
+        if (a.right < length) ++a.right;
+        a.primary = '~';
+    } else {
+        return a;
+    }
+    a.left = char_offset(segment, a.left);
+    a.right = char_offset(segment, a.right);
+    return a;
+}
+
+// The line under a traceback's source line that marks the failing expression (CPython
+// 3.11's tb_displayline); "" when the position is unknown or the mark would span the line.
+std::string caret_line(const std::string& line, int line_number, Position pos) {
+    if (pos.col < 0 || pos.end_col < 0 || pos.end_line < line_number) return "";
+    int indent = 0;
+    while (indent < static_cast<int>(line.size()) && is_blank(line[indent])) ++indent;
+    int start = char_offset(line, pos.col);
+    int end = char_offset(line, pos.end_col);
+    int length = char_offset(line, static_cast<int>(line.size()));
+    Anchors anchors;
+    if (pos.end_line == line_number) {
+        size_t from = std::min(static_cast<size_t>(pos.col), line.size());
+        size_t to = std::max(from, std::min(static_cast<size_t>(pos.end_col), line.size()));
+        anchors = segment_anchors(line.substr(from, to - from));
+        if (anchors.left >= 0) {
+            anchors.left += start;
+            anchors.right += start;
+        }
+    } else {
+        // Spanning lines: up to the end of this one.
+        int last = static_cast<int>(line.size());
+        while (last > 0 && (is_blank(line[last - 1]) || line[last - 1] == '\r')) --last;
+        end = char_offset(line, last);
+    }
+    bool secondary = anchors.left >= 0;
+    if (end - start == length - indent && !secondary) return "";
+    // Columns before each character (wide ones take two), as CPython's _display_width.
+    std::vector<int> column{0};
+    for (size_t pos = 0; pos < line.size();)
+        column.push_back(column.back() + (is_wide(rt::utf8_decode(line, pos)) ? 2 : 1));
+    auto col = [&](int chars) { return column[std::clamp(chars, 0, length)]; };
+    auto repeat = [](char c, int n) { return std::string(std::max(n, 0), c); };
+    // The 4 spaces before source lines, then up to the start past the indentation.
+    std::string out = repeat(' ', 4 + col(start) - indent);
+    if (secondary) {
+        out += repeat(anchors.primary, col(anchors.left) - col(start));
+        out += repeat(anchors.secondary, col(anchors.right) - col(anchors.left));
+        out += repeat(anchors.primary, col(end) - col(anchors.right));
+    } else {
+        out += repeat('^', col(end) - col(start));
+    }
+    return out + "\n";
+}
+
+}  // namespace
+
+std::string source_line(const std::string& path, int line) {
+    std::string l = raw_source_line(path, line);
     size_t first = l.find_first_not_of(" \t\f\r");
     size_t last = l.find_last_not_of(" \t\f\r\n");
     if (first == std::string::npos) return "";
@@ -76,8 +211,11 @@ std::string stack_text(ExceptionObject* ex) {
         std::string path(it->code->filename->view());
         out += "  File \"" + path + "\", line " + std::to_string(it->line) + ", in " +
                std::string(it->code->name->view()) + "\n";
-        std::string line = source_line(path, it->line);
-        if (!line.empty()) out += "    " + line + "\n";
+        std::string line = raw_source_line(path, it->line);
+        size_t first = line.find_first_not_of(" \t\f");
+        if (first == std::string::npos) continue;
+        out += "    " + line.substr(first) + "\n";
+        out += caret_line(line, it->line, position_of(it->code, it->index));
     }
     return out;
 }

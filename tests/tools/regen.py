@@ -16,8 +16,9 @@ how python3 runs the script; `# oracle: virtual-time` runs python3 through
 tests/tools/virtual_clock.py (CPython's asyncio on a virtual clock) for scripts that sleep
 for hours.
 It writes:
-  name.out  the exact stdout;
-  name.err  only if the exit status is non-zero: `exit: N` and the last line of stderr.
+  name.out     the exact stdout;
+  name.err     only if the exit status is non-zero: `exit: N` and the last line of stderr;
+  name.stderr  only for scripts with a `# check-stderr` comment: the whole stderr.
 Scripts whose FIRST line is `# apy-only: <reason>` are skipped: their expectations test
 apy-specific behaviour and are written by hand. Never edit generated files by hand.
 """
@@ -34,20 +35,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_golden as rg  # noqa: E402
 
 
-def expected_for(script: Path, python: list[str], timeout: float) -> tuple[bytes, str | None]:
-    command = rg.oracle_command(python, rg.read_directives(script))
+def expected_for(script: Path, python: list[str],
+                 timeout: float) -> tuple[bytes, str | None, bytes | None]:
+    """stdout, the .err text and (for `# check-stderr` scripts) the whole stderr."""
+    directives = rg.read_directives(script)
+    command = rg.oracle_command(python, directives)
     res = rg.run_script(script, command, timeout=timeout,
                         env_overrides={"PYTHONHASHSEED": "0"})
     if res.exit_code is None:
         raise RuntimeError(f"python3 timed out after {timeout:g} s on {script}")
-    return res.stdout, res.err_text()
+    return res.stdout, res.err_text(), res.stderr if directives.check_stderr else None
 
 
-def stored_for(script: Path) -> tuple[bytes | None, str | None]:
+def stored_for(script: Path) -> tuple[bytes | None, str | None, bytes | None]:
     out = script.with_suffix(".out")
     err = script.with_suffix(".err")
+    stderr = script.with_suffix(".stderr")
     return (out.read_bytes() if out.exists() else None,
-            err.read_text(encoding="utf-8") if err.exists() else None)
+            err.read_text(encoding="utf-8") if err.exists() else None,
+            stderr.read_bytes() if stderr.exists() else None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,13 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             if exc is not None:
                 errors.append(f"{rel}: {exc}")
                 continue
-            out, err = expected
+            out, err, stderr = expected
             if opts.check:
-                if stored_for(script) != (out, err):
+                if stored_for(script) != expected:
                     drifted.append(script)
                     print(f"DRIFT {rel}")
                 continue
-            if stored_for(script) == (out, err):
+            if stored_for(script) == expected:
                 continue
             script.with_suffix(".out").write_bytes(out)
             err_path = script.with_suffix(".err")
@@ -101,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
                     err_path.unlink()
             else:
                 err_path.write_text(err, encoding="utf-8")
+            stderr_path = script.with_suffix(".stderr")
+            if stderr is None:
+                if stderr_path.exists():
+                    stderr_path.unlink()
+            else:
+                stderr_path.write_bytes(stderr)
             written += 1
             if not opts.quiet:
                 print(f"wrote {rel}" + (f"  [{err.splitlines()[0]}]" if err else ""))

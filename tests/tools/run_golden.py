@@ -12,6 +12,9 @@ Comments among the script's first lines tune the run:
   # args: a b c              extra argv, split like a shell would (shlex)
   # flags: --virtual-time    extra flags for apy itself (not given to python3 by regen.py)
   # apy-only: <reason>       regen.py leaves .out/.err alone (they are written by hand)
+  # check-stderr             also compare the whole stderr (tracebacks with their source
+                             lines and markers) with name.stderr, byte for byte, once the
+                             script's folder is removed from the paths it shows
   # oracle: virtual-time     python3 (the oracle) runs the script on a virtual clock, through
                              tests/tools/virtual_clock.py: for scripts that sleep far too
                              long for real time (an hour...); use with --virtual-time
@@ -109,6 +112,7 @@ class Directives:
     apy_only: str | None
     timing: str | None = None  # "real": compare wall time with python3's
     oracle: str | None = None  # "virtual-time": python3 runs through virtual_clock.py
+    check_stderr: bool = False  # compare the whole stderr with name.stderr
 
 
 def read_directives(script: Path) -> Directives:
@@ -117,6 +121,7 @@ def read_directives(script: Path) -> Directives:
     apy_only = None
     timing = None
     oracle = None
+    check_stderr = False
     with open(script, encoding="utf-8", errors="replace") as f:
         for i, line in enumerate(f):
             if i >= HEADER_LINES:
@@ -125,6 +130,9 @@ def read_directives(script: Path) -> Directives:
             if not s.startswith("#"):
                 continue
             body = s[1:].strip()
+            if body.lower() == "check-stderr":
+                check_stderr = True
+                continue
             key, sep, value = body.partition(":")
             if not sep:
                 continue
@@ -139,7 +147,7 @@ def read_directives(script: Path) -> Directives:
                 timing = value.strip().lower() or None
             elif key == "oracle":
                 oracle = value.strip().lower() or None
-    return Directives(args, flags, apy_only, timing, oracle)
+    return Directives(args, flags, apy_only, timing, oracle, check_stderr)
 
 
 VIRTUAL_CLOCK = Path(__file__).resolve().parent / "virtual_clock.py"
@@ -245,7 +253,12 @@ def run_script(
                 stderr=subprocess.PIPE,
                 timeout=timeout,
             )
-            return Result(proc.stdout, proc.stderr, proc.returncode, time.monotonic() - start)
+            stderr = proc.stderr
+            if directives.check_stderr:
+                # python3 shows the script's absolute path: keep tracebacks independent of
+                # where the tree (or the temporary copy) lies.
+                stderr = stderr.replace(str(cwd).encode() + os.sep.encode(), b"")
+            return Result(proc.stdout, stderr, proc.returncode, time.monotonic() - start)
         except subprocess.TimeoutExpired as e:
             return Result(e.stdout or b"", e.stderr or b"", None, time.monotonic() - start)
         finally:
@@ -303,6 +316,14 @@ def compare(script: Path, result: Result) -> list[str]:
                 "actual",
             )
         )
+    if read_directives(script).check_stderr:
+        stderr_path = script.with_suffix(".stderr")
+        expected_stderr = stderr_path.read_bytes() if stderr_path.exists() else b""
+        if result.stderr != expected_stderr:
+            problems.append(
+                "stderr differs:\n"
+                + _diff(expected_stderr, result.stderr, str(stderr_path), "actual stderr")
+            )
     return problems
 
 
