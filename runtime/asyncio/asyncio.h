@@ -137,6 +137,9 @@ Future* make_task(EventLoop* loop, Value coro, Value name);
 void task_step(Future* task, Value thrown);
 void task_wakeup(Future* task, Future* waited);
 Value current_task(EventLoop* loop);
+// Uses up [n] Task-N names: asyncio.run's shutdown runs two tasks in CPython
+// (shutdown_asyncgens, shutdown_default_executor), which advance the counter.
+void use_task_numbers(int n);
 void setup_task_type();
 
 // ---- module.cpp

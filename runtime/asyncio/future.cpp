@@ -212,7 +212,7 @@ Value make_cancelled_error(Future* f) {
 
 Value future_result(Future* f) {
     if (f->state == FutureState::Cancelled) return raise_value(make_cancelled_error(f));
-    if (f->state != FutureState::Finished) return invalid_state("Result is not ready.");
+    if (f->state != FutureState::Finished) return invalid_state("Result is not set.");
     f->log_traceback = false;
     if (!f->exception.is_null()) {
         set_pending(f->exception);

@@ -41,18 +41,30 @@ Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg) {
     return h;
 }
 
-std::string callable_repr(Value callable) {
+// format_helpers._format_callback_source: the callback's name, its arguments' reprs,
+// and where a function is defined ("f(1, 'a') at FILE:LINE").
+std::string callable_repr(Value callable, const std::vector<Value>& args = {}) {
+    std::string text;
+    bool ok = true;
     if (is_layout(callable, Layout::Function)) {
-        // format_helpers._format_callback_source: where the function is defined.
-        Function* fn = as<Function>(callable);
-        return std::string(fn->qualname->view()) + "() at " +
-               std::string(fn->code->filename->view()) + ":" +
-               std::to_string(fn->code->firstlineno);
+        text = std::string(as<Function>(callable)->qualname->view());
+    } else {
+        text = repr_string(callable, &ok);
+        if (!ok) clear_pending();
     }
-    bool ok;
-    std::string r = repr_string(callable, &ok);
-    if (!ok) clear_pending();
-    return r + "()";
+    text += "(";
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (i) text += ", ";
+        text += repr_string(args[i], &ok);
+        if (!ok) clear_pending();
+    }
+    text += ")";
+    if (is_layout(callable, Layout::Function)) {
+        Function* fn = as<Function>(callable);
+        text += " at " + std::string(fn->code->filename->view()) + ":" +
+                std::to_string(fn->code->firstlineno);
+    }
+    return text;
 }
 
 // Runs one handle; false when a KeyboardInterrupt or SystemExit must stop the loop.
@@ -80,8 +92,9 @@ bool run_handle(Handle* h) {
         if (r.is_null()) {
             if (pending_is(exc.KeyboardInterrupt) || pending_is(exc.SystemExit)) return false;
             Value e = take_pending();
-            report_exception(h->loop, "Exception in callback " + callable_repr(h->target), e,
-                             str_value("<Handle " + callable_repr(h->target) + ">"));
+            Root keep(e);
+            report_exception(h->loop, "Exception in callback " + callable_repr(h->target, h->args),
+                             e, Value::object(h));
         }
         break;
     }
@@ -149,7 +162,7 @@ Value handle_repr(Value self) {
         std::snprintf(buffer, sizeof buffer, " when=%.17g", h->when);
         text += buffer;
     }
-    if (h->kind == HandleKind::Call) text += " " + callable_repr(h->target);
+    if (h->kind == HandleKind::Call) text += " " + callable_repr(h->target, h->args);
     return str_value(text + ">");
 }
 
@@ -402,8 +415,8 @@ void report_exception(EventLoop* loop, const std::string& message, Value excepti
         Root keep(Value::object(context));
         dict_set_str(context, "message", str_value(message));
         if (!exception.is_null()) dict_set_str(context, "exception", exception);
-        bool is_handle = is_str(owner);
-        if (!is_handle && !owner.is_null()) dict_set_str(context, "future", owner);
+        if (!owner.is_null())
+            dict_set_str(context, isinstance(owner, types.handle) ? "handle" : "future", owner);
         Value args[2] = {Value::object(loop), Value::object(context)};
         if (call(loop->exception_handler, args, 2).is_null()) {
             Value e = take_pending();
@@ -414,12 +427,11 @@ void report_exception(EventLoop* loop, const std::string& message, Value excepti
         return;
     }
     std::string text = message + "\n";
-    if (is_str(owner)) {
-        text += "handle: " + std::string(str_view(owner)) + "\n";
-    } else if (!owner.is_null()) {
+    if (!owner.is_null()) {
         Value r = repr(owner);
         if (r.is_null()) clear_pending();
-        else text += "future: " + std::string(str_view(r)) + "\n";
+        else text += std::string(isinstance(owner, types.handle) ? "handle: " : "future: ") +
+                     std::string(str_view(r)) + "\n";
     }
     if (!exception.is_null()) text += vm::format_exception(exception);
     std::fflush(stdout);

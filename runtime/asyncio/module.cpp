@@ -267,6 +267,7 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
             }
         }
     }
+    use_task_numbers(2);  // runners.py: shutdown_asyncgens() and shutdown_default_executor()
     close_loop(loop);
     for (Value t : loop->failed_tasks) {
         Future* task = as<Future>(t);

@@ -86,7 +86,9 @@ std::string coro_repr(Future* task) {
 Value task_repr(Value self) {
     Future* t = self_task(self);
     std::string text = "<Task ";
-    text += t->state == FutureState::Pending ? (t->must_cancel ? "cancelling" : "pending")
+    // base_tasks._task_repr_info: 'cancelling' once cancel() was requested.
+    text += t->state == FutureState::Pending
+                ? (t->num_cancels_requested > 0 || t->must_cancel ? "cancelling" : "pending")
             : t->state == FutureState::Cancelled ? "cancelled" : "finished";
     bool ok = true;
     text += " name=" + repr_string(t->name, &ok);
@@ -159,6 +161,8 @@ Value task_new(Type*, Value* args, int nargs, Tuple* kwnames) {
 
 Value current_task(EventLoop* loop) { return loop->current_task; }
 
+void use_task_numbers(int n) { g_task_counter += n; }
+
 Future* make_task(EventLoop* loop, Value coro, Value name) {
     if (!vm::is_coroutine(coro) && type_of(coro) != types.sleep) {
         bool ok;
@@ -172,9 +176,9 @@ Future* make_task(EventLoop* loop, Value coro, Value name) {
     }
     Future* t = make_future(loop, types.task);
     t->coro = coro;
-    if (name.is_none() || name.is_null()) {
-        t->name = str_value("Task-" + std::to_string(++g_task_counter));
-    } else {
+    // CPython names every task Task-N first, then renames it: a named task uses a number.
+    t->name = str_value("Task-" + std::to_string(++g_task_counter));
+    if (!name.is_none() && !name.is_null()) {
         t->name = to_str(name);
         if (t->name.is_null()) return nullptr;
     }
