@@ -131,7 +131,10 @@ void run_once(EventLoop* loop, bool may_wait = true) {
         Handle* h = loop->ready.front();
         loop->ready.pop_front();
         if (h->cancelled) continue;
-        if (!run_handle(h)) return;
+        {
+            Root keep(Value::object(h));  // its arguments are in use while it runs
+            if (!run_handle(h)) return;
+        }
         heap().maybe_collect();
     }
 }
