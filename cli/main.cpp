@@ -68,7 +68,7 @@ int report_uncaught() {
     Value e = take_pending();
     std::fflush(stdout);
     if (isinstance(e, exc.SystemExit)) return exit_status_of(e);
-    std::string text = vm::format_exception(e);
+    std::string text = vm::format_exception(e, /*suggest=*/true);
     std::fwrite(text.data(), 1, text.size(), stderr);
     return 1;
 }

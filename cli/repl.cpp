@@ -85,7 +85,7 @@ void report(Value e) {
         }
         return;
     }
-    std::string text = vm::format_exception(e);
+    std::string text = vm::format_exception(e, /*suggest=*/true);
     if (text.find("RuntimeError: asyncio.run() cannot be called from a running event loop") !=
         std::string::npos)
         text += "(the prompt runs in the session's event loop: await the coroutine instead)\n";

@@ -482,6 +482,10 @@ void setup_builtins() {
     dict_set_str(g_builtins, "__name__", str_value("builtins"));
     dict_set_str(g_builtins, "NotImplemented", Value::not_implemented());
     dict_set_str(g_builtins, "Ellipsis", Value::ellipsis());
+    // Keywords, but in CPython's builtins too (NameError suggestions look there).
+    dict_set_str(g_builtins, "None", Value::none());
+    dict_set_str(g_builtins, "True", Value::boolean(true));
+    dict_set_str(g_builtins, "False", Value::boolean(false));
 }
 
 }  // namespace apy::rt

@@ -150,7 +150,8 @@ struct ExceptionObject : Object {
     struct TraceEntry {
         vm::Code* code;
         int line;
-        int index;  // of the instruction, for the columns the traceback underlines
+        int index;      // of the instruction, for the columns the traceback underlines
+        Dict* globals;  // of the frame, where the traceback looks for names like a missing one
     };
     std::vector<TraceEntry> traceback;
 };

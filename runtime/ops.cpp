@@ -350,13 +350,45 @@ Value generic_getattr(Value obj, Str* name) {
     return attribute_error(obj, name);
 }
 
-Value getattr(Value obj, Str* name) {
+namespace {
+
+Value lookup_attribute(Value obj, Str* name) {
     Type* type = type_of(obj);
     return type->getattr ? type->getattr(obj, name) : generic_getattr(obj, name);
 }
 
+// The pending exception's attribute dict (made on demand).
+Dict* pending_attrs() {
+    auto* e = as<ExceptionObject>(pending());
+    if (!e->attrs) e->attrs = make_dict();
+    return e->attrs;
+}
+
+}  // namespace
+
+void set_error_name(Str* name) {
+    static Str* const kName = intern("name");
+    dict_set_str(pending_attrs(), kName, Value::object(name));
+}
+
+Value getattr(Value obj, Str* name) {
+    Value v = lookup_attribute(obj, name);
+    // Like CPython's PyObject_GetAttr: an AttributeError learns the name and the object,
+    // for the traceback's suggestion, unless it already knows them.
+    if (v.is_null() && pending_is(exc.AttributeError)) {
+        static Str* const kName = intern("name");
+        static Str* const kObj = intern("obj");
+        Dict* attrs = pending_attrs();
+        if (dict_get_str(attrs, kName).is_null() && dict_get_str(attrs, kObj).is_null()) {
+            dict_set_str(attrs, kName, Value::object(name));
+            dict_set_str(attrs, kObj, obj);
+        }
+    }
+    return v;
+}
+
 Value getattr_optional(Value obj, Str* name) {
-    Value v = getattr(obj, name);
+    Value v = lookup_attribute(obj, name);
     if (v.is_null() && pending_is(exc.AttributeError)) clear_pending();
     return v;
 }

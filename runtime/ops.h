@@ -45,6 +45,8 @@ bool length(Value v, int64_t* out);
 Value getattr(Value obj, Str* name);
 // Like getattr but returns null WITHOUT an exception when the attribute is absent.
 Value getattr_optional(Value obj, Str* name);
+// Gives the pending NameError its `name` (what the traceback's suggestion is for).
+void set_error_name(Str* name);
 bool setattr(Value obj, Str* name, Value value);
 bool delattr(Value obj, Str* name);
 // Looks [name] up along the MRO of [type] (no descriptors applied); null if absent.

@@ -42,13 +42,17 @@ Value unbound_deref(Frame* f, uint32_t i) {
         return raise_format(exc.UnboundLocalError,
                             "cannot access local variable '%s' where it is not associated with a value",
                             code->cellvars[i]->data);
-    return raise_format(exc.NameError,
-                        "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
-                        code->freevars[i - ncell]->data);
+    raise_format(exc.NameError,
+                 "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
+                 code->freevars[i - ncell]->data);
+    set_error_name(code->freevars[i - ncell]);
+    return Value::null();
 }
 
 Value name_error(Str* name) {
-    return raise_format(exc.NameError, "name '%s' is not defined", name->data);
+    raise_format(exc.NameError, "name '%s' is not defined", name->data);
+    set_error_name(name);
+    return Value::null();
 }
 
 Value load_global(Frame* f, Str* name) {
@@ -281,7 +285,7 @@ Value bind_method(Value method, Value self) {
 void add_traceback(Value exception, Frame* f, int pc) {
     if (!isinstance(exception, exc.BaseException)) return;
     auto* e = as<ExceptionObject>(exception);
-    e->traceback.push_back({f->code, line_of(f->code, pc), pc});
+    e->traceback.push_back({f->code, line_of(f->code, pc), pc, f->globals});
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "vm/traceback.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -10,6 +12,7 @@
 #include "parser/driver.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
+#include "runtime/runtime.h"
 #include "runtime/unicode.h"
 #include "vm/code.h"
 #include "vm/import.h"
@@ -165,7 +168,165 @@ std::string source_line(const std::string& path, int line) {
 
 namespace {
 
-std::string exception_line(Value e) {
+// ---- "Did you mean" suggestions (CPython 3.11's Python/suggestions.c)
+
+constexpr size_t kMoveCost = 2;
+constexpr size_t kCaseCost = 1;
+constexpr size_t kMaxStringSize = 40;
+constexpr size_t kMaxCandidates = 750;
+
+size_t substitution_cost(char a, char b) {
+    if ((a & 31) != (b & 31)) return kMoveCost;
+    if (a == b) return 0;
+    if ('A' <= a && a <= 'Z') a += 'a' - 'A';
+    if ('A' <= b && b <= 'Z') b += 'a' - 'A';
+    return a == b ? kCaseCost : kMoveCost;
+}
+
+// The edit distance of the UTF-8 bytes of [a] and [b] (a case flip costs less); anything
+// over [max_cost] may come back as max_cost + 1.
+size_t levenshtein(std::string_view a, std::string_view b, size_t max_cost) {
+    while (!a.empty() && !b.empty() && a.front() == b.front()) {
+        a.remove_prefix(1);
+        b.remove_prefix(1);
+    }
+    while (!a.empty() && !b.empty() && a.back() == b.back()) {
+        a.remove_suffix(1);
+        b.remove_suffix(1);
+    }
+    if (a.empty() || b.empty()) return (a.size() + b.size()) * kMoveCost;
+    if (a.size() > kMaxStringSize || b.size() > kMaxStringSize) return max_cost + 1;
+    if (b.size() < a.size()) std::swap(a, b);
+    if ((b.size() - a.size()) * kMoveCost > max_cost) return max_cost + 1;
+    // One row of the matrix, updated in place.
+    std::vector<size_t> row(a.size());
+    for (size_t i = 0; i < a.size(); ++i) row[i] = (i + 1) * kMoveCost;
+    size_t result = 0;
+    for (size_t bi = 0; bi < b.size(); ++bi) {
+        size_t distance = result = bi * kMoveCost;
+        size_t minimum = SIZE_MAX;
+        for (size_t ai = 0; ai < a.size(); ++ai) {
+            size_t substitute = distance + substitution_cost(b[bi], a[ai]);
+            distance = row[ai];
+            result = std::min(std::min(result, distance) + kMoveCost, substitute);
+            row[ai] = result;
+            minimum = std::min(minimum, result);
+        }
+        if (minimum > max_cost) return max_cost + 1;
+    }
+    return result;
+}
+
+// The candidate closest to [name] (the first of equals), or null.
+const Str* closest(const std::vector<const Str*>& candidates, const Str* name) {
+    if (candidates.size() >= kMaxCandidates) return nullptr;
+    const Str* best = nullptr;
+    size_t best_distance = SIZE_MAX;
+    for (const Str* item : candidates) {
+        if (item->view() == name->view()) continue;
+        // No more than a third of the characters involved should need to change.
+        size_t max_distance = (name->size + item->size + 3) * kMoveCost / 6;
+        max_distance = std::min(max_distance, best_distance - 1);
+        size_t distance = levenshtein(name->view(), item->view(), max_distance);
+        if (distance > max_distance) continue;
+        if (!best || distance < best_distance) {
+            best = item;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+void add_str_keys(const Dict* d, std::vector<const Str*>& out) {
+    if (!d) return;
+    for (const DictEntry& entry : d->entries)
+        if (!entry.key.is_null() && is_str(entry.key)) out.push_back(as<Str>(entry.key));
+}
+
+// Attributes builtin types compute in their getattr slot (CPython's getset descriptors),
+// which their dicts do not list.
+void add_computed_attributes(const Type* type, std::vector<const Str*>& out) {
+    auto add = [&](std::initializer_list<const char*> names) {
+        for (const char* n : names) out.push_back(intern(n));
+    };
+    switch (type->layout) {
+    case Layout::Int: add({"real", "imag", "numerator", "denominator"}); break;
+    case Layout::Range:
+    case Layout::Slice: add({"start", "stop", "step"}); break;
+    case Layout::Function:
+        add({"__name__", "__qualname__", "__doc__", "__module__", "__defaults__",
+             "__kwdefaults__", "__code__", "__globals__", "__dict__"});
+        break;
+    case Layout::Exception:
+        add({"args", "__cause__", "__context__", "__suppress_context__", "__traceback__"});
+        break;
+    default:
+        if (type == types.float_) add({"real", "imag"});
+        break;
+    }
+}
+
+// What dir(obj) lists, sorted: its own dict, then its class's and their bases' (a class:
+// its own and its bases'; a module: its dict); false when a __dir__ method fails.
+bool attribute_names(Value obj, std::vector<const Str*>& out) {
+    static Str* const kDir = intern("__dir__");
+    Type* type = type_of(obj);
+    Value dir_method = lookup_in_type(type, kDir);
+    if (is_layout(dir_method, Layout::Function)) {
+        Value listed = call1(dir_method, obj);
+        std::vector<Value> items;
+        VectorRoot keep(items);
+        if (listed.is_null() || !collect_iterable(listed, items)) return false;
+        for (Value v : items)
+            if (is_str(v)) out.push_back(as<Str>(v));
+    } else if (is_layout(obj, Layout::Module)) {
+        add_str_keys(as<Module>(obj)->dict, out);
+    } else {
+        if (Dict** own = instance_dict_slot(obj)) add_str_keys(*own, out);
+        const std::vector<Type*>& mro = is_layout(obj, Layout::Type) ? as<Type>(obj)->mro
+                                                                     : type->mro;
+        for (const Type* t : mro) add_str_keys(t->dict, out);
+        if (!is_layout(obj, Layout::Type)) add_computed_attributes(type, out);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Str* a, const Str* b) { return a->view() < b->view(); });
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const Str* a, const Str* b) { return a->view() == b->view(); }),
+              out.end());
+    return true;
+}
+
+// CPython's _Py_Offer_Suggestions: for a NameError, the names of the innermost frame
+// (locals, globals, builtins, in turn); for an AttributeError, dir() of the object.
+const Str* suggestion_for(Value e) {
+    static Str* const kName = intern("name");
+    static Str* const kObj = intern("obj");
+    auto* ex = as<ExceptionObject>(e);
+    Value name = ex->attrs ? dict_get_str(ex->attrs, kName) : Value::null();
+    if (name.is_null() || type_of(name) != types.str_) return nullptr;
+    const Str* wanted = as<Str>(name);
+    std::vector<const Str*> candidates;
+    if (type_of(e) == exc.AttributeError) {
+        Value obj = dict_get_str(ex->attrs, kObj);
+        if (obj.is_null() || !attribute_names(obj, candidates)) {
+            clear_pending();
+            return nullptr;
+        }
+        return closest(candidates, wanted);
+    }
+    if (type_of(e) != exc.NameError || ex->traceback.empty()) return nullptr;
+    const auto& innermost = ex->traceback.front();
+    candidates.assign(innermost.code->varnames.begin(), innermost.code->varnames.end());
+    if (const Str* found = closest(candidates, wanted)) return found;
+    candidates.clear();
+    add_str_keys(innermost.globals, candidates);
+    if (const Str* found = closest(candidates, wanted)) return found;
+    candidates.clear();
+    add_str_keys(builtins_dict(), candidates);
+    return closest(candidates, wanted);
+}
+
+std::string exception_line(Value e, bool suggest) {
     Type* type = type_of(e);
     std::string name = type->module == "builtins" || type->module == "__main__"
                            ? type->name
@@ -175,9 +336,13 @@ std::string exception_line(Value e) {
         clear_pending();
         return name + ": <exception str() failed>\n";
     }
+    std::string line = name;
     std::string_view message = str_view(text);
-    if (message.empty()) return name + "\n";
-    return name + ": " + std::string(message) + "\n";
+    if (!message.empty()) line += ": " + std::string(message);
+    if (suggest)
+        if (const Str* suggestion = suggestion_for(e))
+            line += ". Did you mean: '" + std::string(suggestion->view()) + "'?";
+    return line + "\n";
 }
 
 // Where an exception is printed inside exception groups (traceback.py's _ExceptionPrintContext).
@@ -185,6 +350,7 @@ struct PrintContext {
     std::unordered_set<Object*> seen;
     int group_depth = 0;
     bool need_close = false;
+    bool suggest = false;  // "Did you mean" for names, as the interpreter's own report does
 
     std::string indent() const { return std::string(2 * group_depth, ' '); }
 
@@ -230,7 +396,7 @@ void format_self(Value e, std::string& out, PrintContext& ctx) {
             ctx.emit(out, "Traceback (most recent call last):\n");
             ctx.emit(out, stack_text(ex));
         }
-        ctx.emit(out, exception_line(e));
+        ctx.emit(out, exception_line(e, ctx.suggest));
         return;
     }
     if (ctx.group_depth > kMaxGroupDepth) {
@@ -243,7 +409,7 @@ void format_self(Value e, std::string& out, PrintContext& ctx) {
         ctx.emit(out, "Exception Group Traceback (most recent call last):\n", toplevel ? '+' : '|');
         ctx.emit(out, stack_text(ex));
     }
-    ctx.emit(out, exception_line(e));
+    ctx.emit(out, exception_line(e, ctx.suggest));
     static Str* const kExceptions = intern("exceptions");
     Value list = ex->attrs ? dict_get_str(ex->attrs, kExceptions) : Value::null();
     Tuple* excs = is_layout(list, Layout::Tuple) ? as<Tuple>(list) : make_tuple(0);
@@ -290,9 +456,10 @@ void format_one(Value e, std::string& out, PrintContext& ctx) {
 
 }  // namespace
 
-std::string format_exception(Value exception) {
+std::string format_exception(Value exception, bool suggest) {
     std::string out;
     PrintContext ctx;
+    ctx.suggest = suggest;
     if (!isinstance(exception, exc.BaseException)) return "<not an exception>\n";
     format_one(exception, out, ctx);
     return out;

@@ -57,6 +57,11 @@ Value exception_getattr(Value self, Str* name) {
         Value found = dict_get_str(e->attrs, name);
         if (!found.is_null()) return found;
     }
+    // Set when the VM raises them (see set_error_name and getattr), else None.
+    bool attribute_error = isinstance(self, exc.AttributeError);
+    if ((n == "name" && (attribute_error || isinstance(self, exc.NameError))) ||
+        (n == "obj" && attribute_error))
+        return Value::none();
     if (n == "value" && isinstance(self, exc.StopIteration))
         return e->args->size > 0 ? e->args->items[0] : Value::none();
     if (n == "code" && isinstance(self, exc.SystemExit))
@@ -100,7 +105,10 @@ void exception_trace(Object* self, Tracer& tracer) {
     tracer.mark(e->cause);
     tracer.mark(e->context);
     tracer.mark(e->attrs);
-    for (const auto& entry : e->traceback) tracer.mark(reinterpret_cast<Object*>(entry.code));
+    for (const auto& entry : e->traceback) {
+        tracer.mark(reinterpret_cast<Object*>(entry.code));
+        tracer.mark(entry.globals);
+    }
 }
 
 void exception_destroy(Object* self) { static_cast<ExceptionObject*>(self)->~ExceptionObject(); }
