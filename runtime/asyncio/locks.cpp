@@ -5,7 +5,8 @@
 
 namespace apy::aio {
 
-const char* const kLocksSource = R"apy(# asyncio.locks for apy: Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier.
+const char* const kLocksSource =
+    R"apy(# asyncio.locks for apy: Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier.
 # Waiters are futures in FIFO lists, woken in the order CPython 3.11 wakes them.
 from asyncio import _get_running_loop, CancelledError
 

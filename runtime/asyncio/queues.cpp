@@ -5,7 +5,8 @@
 
 namespace apy::aio {
 
-const char* const kQueuesSource = R"apy(# asyncio.queues for apy: Queue (FIFO), PriorityQueue (a binary heap as heapq keeps it),
+const char* const kQueuesSource =
+    R"apy(# asyncio.queues for apy: Queue (FIFO), PriorityQueue (a binary heap as heapq keeps it),
 # LifoQueue. Getters and putters wait on futures, woken first-come first-served.
 from asyncio import _get_running_loop, Event
 

@@ -5,7 +5,8 @@
 
 namespace apy::aio {
 
-const char* const kRunnersSource = R"apy(# asyncio.runners for apy: Runner, a context manager owning one event loop across
+const char* const kRunnersSource =
+    R"apy(# asyncio.runners for apy: Runner, a context manager owning one event loop across
 # several run() calls (asyncio.run itself is native).
 from asyncio import new_event_loop, iscoroutine, _get_running_loop, all_tasks, gather
 

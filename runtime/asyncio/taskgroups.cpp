@@ -5,7 +5,8 @@
 
 namespace apy::aio {
 
-const char* const kTaskGroupsSource = R"apy(# asyncio.taskgroups for apy: TaskGroup. The block waits for every child; the first
+const char* const kTaskGroupsSource =
+    R"apy(# asyncio.taskgroups for apy: TaskGroup. The block waits for every child; the first
 # failure cancels the siblings and the body, and the errors leave as an ExceptionGroup.
 from asyncio import get_running_loop, current_task, CancelledError
 

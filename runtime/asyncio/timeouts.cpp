@@ -6,7 +6,8 @@
 
 namespace apy::aio {
 
-const char* const kTimeoutsSource = R"apy(# asyncio.timeouts for apy: the Timeout async context manager. On expiry it cancels the
+const char* const kTimeoutsSource =
+    R"apy(# asyncio.timeouts for apy: the Timeout async context manager. On expiry it cancels the
 # task it runs in; on exit it turns that cancellation into TimeoutError when no other
 # cancel request is outstanding (Task.uncancel() reaches 0).
 from asyncio import get_running_loop, current_task, CancelledError

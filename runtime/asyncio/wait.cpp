@@ -5,7 +5,8 @@
 
 namespace apy::aio {
 
-const char* const kWaitSource = R"apy(# asyncio's functions that wait on other awaitables (tasks.py): wait_for, wait,
+const char* const kWaitSource =
+    R"apy(# asyncio's functions that wait on other awaitables (tasks.py): wait_for, wait,
 # as_completed, shield.
 from asyncio import (get_running_loop, ensure_future, isfuture, iscoroutine, CancelledError,
                      _get_running_loop, get_event_loop)

@@ -36,10 +36,13 @@ Value group_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
     if (kwnames)
         return raise_format(exc.TypeError, "%s() takes no keyword arguments", type->name.c_str());
     if (nargs != 2)
-        return raise_format(exc.TypeError, "BaseExceptionGroup.__new__() takes exactly 2 arguments (%d given)",
+        return raise_format(exc.TypeError,
+                            "BaseExceptionGroup.__new__() takes exactly 2 arguments (%d given)",
                             nargs);
     if (!is_str(args[0]))
-        return raise_format(exc.TypeError, "BaseExceptionGroup.__new__() argument 1 must be str, not %s", type_name(args[0]).c_str());
+        return raise_format(exc.TypeError,
+                            "BaseExceptionGroup.__new__() argument 1 must be str, not %s",
+                            type_name(args[0]).c_str());
     Value seq = args[1];
     if (!is_layout(seq, Layout::List) && !is_layout(seq, Layout::Tuple))
         return raise(exc.TypeError, "second argument (exceptions) must be a sequence");
@@ -50,8 +53,8 @@ Value group_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
     bool all_exceptions = true;
     for (size_t i = 0; i < items.size(); ++i) {
         if (!isinstance(items[i], exc.BaseException))
-            return raise_format(exc.ValueError, "Item %zu of second argument (exceptions) is not an exception",
-                                i);
+            return raise_format(exc.ValueError,
+                                "Item %zu of second argument (exceptions) is not an exception", i);
         if (!isinstance(items[i], exc.Exception)) all_exceptions = false;
     }
     if (type == exc.BaseExceptionGroup) {
@@ -60,7 +63,8 @@ Value group_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
         if (!all_exceptions)
             return raise(exc.TypeError, "Cannot nest BaseExceptions in an ExceptionGroup");
     } else if (!all_exceptions && is_subtype(type, exc.Exception)) {
-        return raise_format(exc.TypeError, "Cannot nest BaseExceptions in '%s'", type->name.c_str());
+        return raise_format(exc.TypeError, "Cannot nest BaseExceptions in '%s'",
+                            type->name.c_str());
     }
     Value e = make_exception(type, make_tuple(args, 2));
     Root keep(e);
@@ -92,7 +96,8 @@ int matches(Value condition, Value e) {
     if (is_layout(condition, Layout::Tuple)) {
         Tuple* t = as<Tuple>(condition);
         for (int64_t i = 0; i < t->size; ++i)
-            if (is_layout(t->items[i], Layout::Type) && isinstance(e, as<Type>(t->items[i]))) return 1;
+            if (is_layout(t->items[i], Layout::Type) && isinstance(e, as<Type>(t->items[i])))
+                return 1;
         return 0;
     }
     Value r = call(condition, &e, 1);
