@@ -494,7 +494,11 @@ void Compiler::call_helper(int pushed, const ast::ExprList& args,
         emit(Op::CALL, static_cast<uint32_t>(pushed + nargs + nkw));
         return;
     }
-    starunpack(args, pushed, Op::BUILD_LIST, Op::LIST_APPEND, Op::LIST_EXTEND, true);
+    // A call's one *argument goes to CALL_FUNCTION_EX as it is (CPython 3.11 does this).
+    if (pushed == 0 && nargs == 1 && args[0]->kind == ast::ExprKind::Starred)
+        visit_expr(static_cast<const ast::Starred*>(args[0])->value);
+    else
+        starunpack(args, pushed, Op::BUILD_LIST, Op::LIST_APPEND, Op::LIST_EXTEND, true);
     if (nkw) {
         bool have_dict = false;
         size_t nseen = 0;

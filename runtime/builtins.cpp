@@ -479,6 +479,8 @@ void setup_builtins() {
 #define APY_REGISTER_EXC(name, base) dict_set_str(g_builtins, #name, Value::object(exc.name));
     APY_EXCEPTION_TYPES(APY_REGISTER_EXC)
 #undef APY_REGISTER_EXC
+    dict_set_str(g_builtins, "EnvironmentError", Value::object(exc.OSError));
+    dict_set_str(g_builtins, "IOError", Value::object(exc.OSError));
     dict_set_str(g_builtins, "__name__", str_value("builtins"));
     dict_set_str(g_builtins, "NotImplemented", Value::not_implemented());
     dict_set_str(g_builtins, "Ellipsis", Value::ellipsis());

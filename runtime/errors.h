@@ -37,6 +37,20 @@ namespace apy::rt {
     X(NameError, Exception)                       \
     X(UnboundLocalError, NameError)               \
     X(OSError, Exception)                         \
+    X(BlockingIOError, OSError)                   \
+    X(ChildProcessError, OSError)                 \
+    X(ConnectionError, OSError)                   \
+    X(BrokenPipeError, ConnectionError)           \
+    X(ConnectionAbortedError, ConnectionError)    \
+    X(ConnectionRefusedError, ConnectionError)    \
+    X(ConnectionResetError, ConnectionError)      \
+    X(FileExistsError, OSError)                   \
+    X(FileNotFoundError, OSError)                 \
+    X(InterruptedError, OSError)                  \
+    X(IsADirectoryError, OSError)                 \
+    X(NotADirectoryError, OSError)                \
+    X(PermissionError, OSError)                   \
+    X(ProcessLookupError, OSError)                \
     X(TimeoutError, OSError)                      \
     X(ReferenceError, Exception)                  \
     X(RuntimeError, Exception)                    \
@@ -50,8 +64,16 @@ namespace apy::rt {
     X(ValueError, Exception)                      \
     X(UnicodeError, ValueError)                   \
     X(Warning, Exception)                         \
+    X(BytesWarning, Warning)                      \
     X(DeprecationWarning, Warning)                \
+    X(EncodingWarning, Warning)                   \
+    X(FutureWarning, Warning)                     \
+    X(ImportWarning, Warning)                     \
+    X(PendingDeprecationWarning, Warning)         \
+    X(ResourceWarning, Warning)                   \
     X(RuntimeWarning, Warning)                    \
+    X(SyntaxWarning, Warning)                     \
+    X(UnicodeWarning, Warning)                    \
     X(UserWarning, Warning)
 
 struct ExceptionTypes {

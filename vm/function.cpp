@@ -200,7 +200,9 @@ Value builtin_descr_get(Value self, Value instance, Value) {
 Value builtin_getattr(Value self, Str* name) {
     BuiltinFunction* b = as<BuiltinFunction>(self);
     std::string_view n = name->view();
-    if (n == "__name__" || n == "__qualname__") return str_value(b->name);
+    if (n == "__name__") return str_value(b->name);
+    if (n == "__qualname__")
+        return str_value(b->owner ? b->owner->name + "." + b->name : std::string(b->name));
     if (n == "__self__") return b->self.is_null() ? Value::none() : b->self;
     if (n == "__doc__") return Value::none();
     return generic_getattr(self, name);

@@ -73,8 +73,9 @@ Value load_module(const std::string& full_name, const std::string& short_name,
             return m;
         }
     }
-    return raise_with_arg(exc.ModuleNotFoundError,
-                          str_value("No module named '" + full_name + "'"));
+    raise_with_arg(exc.ModuleNotFoundError, str_value("No module named '" + full_name + "'"));
+    set_error_name(intern(full_name));
+    return Value::null();
 }
 
 }  // namespace
@@ -153,11 +154,14 @@ Value import_name(Str* name, Value fromlist, Value level, Dict* globals) {
         prefix = prefix.empty() ? part : prefix + "." + part;
         if (!current.is_null()) {
             Value path = dict_get_str(as<Module>(current)->dict, intern("__path__"));
-            if (path.is_null())
-                return raise_with_arg(exc.ModuleNotFoundError,
-                                      str_value("No module named '" + prefix + "'; '" +
-                                                prefix.substr(0, prefix.rfind('.')) +
-                                                "' is not a package"));
+            if (path.is_null()) {
+                raise_with_arg(exc.ModuleNotFoundError,
+                               str_value("No module named '" + prefix + "'; '" +
+                                         prefix.substr(0, prefix.rfind('.')) +
+                                         "' is not a package"));
+                set_error_name(intern(prefix));
+                return Value::null();
+            }
             dirs = {std::string(str_view(path))};
         }
         Value m = load_module(prefix, part, dirs);
@@ -185,8 +189,10 @@ Value import_from(Value module, Str* name) {
         if (!sub.is_null()) return sub;
         clear_pending();
     }
-    return raise_format(exc.ImportError, "cannot import name '%s' from '%s'", name->data,
-                        module_name.c_str());
+    raise_format(exc.ImportError, "cannot import name '%s' from '%s'", name->data,
+                 module_name.c_str());
+    set_error_name(intern(module_name));
+    return Value::null();
 }
 
 bool import_star(Value module, Dict* target) {

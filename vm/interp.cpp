@@ -157,28 +157,59 @@ Value* unpack_ex(Value seq, int before, int after, Value* sp) {
     return sp;
 }
 
+// CPython's _PyObject_FunctionStr, for call errors: "module.qualname()", or "qualname()"
+// for builtins.
+std::string function_str(Value callable) {
+    static Str* const kQualname = intern("__qualname__");
+    static Str* const kModule = intern("__module__");
+    Value qualname = getattr_optional(callable, kQualname);
+    if (qualname.is_null() || !is_str(qualname)) {
+        clear_pending();
+        Value text = to_str(callable);
+        if (text.is_null()) {
+            clear_pending();
+            return "?";
+        }
+        return std::string(str_view(text));
+    }
+    Root keep(qualname);
+    std::string name = std::string(str_view(qualname)) + "()";
+    Value module = getattr_optional(callable, kModule);
+    clear_pending();
+    if (module.is_null() || module.is_none()) return name;
+    Value text = to_str(module);
+    if (text.is_null()) {
+        clear_pending();
+        return name;
+    }
+    return str_view(text) == "builtins" ? name : std::string(str_view(text)) + "." + name;
+}
+
+// One entry of a ** argument: false with CPython's TypeError when the key is already there.
+bool merge_keyword(Dict* target, Value key, Value value, bool reject_duplicates,
+                   Value callable) {
+    if (reject_duplicates) {
+        Value existing = dict_get(target, key);
+        if (has_pending()) return false;
+        if (!existing.is_null()) {
+            Root keep(key);
+            Value text = to_str(key);
+            if (text.is_null()) return false;
+            raise_format(exc.TypeError, "%s got multiple values for keyword argument '%s'",
+                         function_str(callable).c_str(), std::string(str_view(text)).c_str());
+            return false;
+        }
+    }
+    return dict_set(target, key, value);
+}
+
 bool dict_merge_into(Dict* target, Value source, bool reject_duplicates, Value callable) {
     if (is_layout(source, Layout::Dict)) {
         Dict* d = as<Dict>(source);
         for (size_t i = 0; i < d->entries.size(); ++i) {
             DictEntry e = d->entries[i];
             if (e.key.is_null()) continue;
-            if (reject_duplicates) {
-                Value existing = dict_get(target, e.key);
-                if (!existing.is_null()) {
-                    bool ok;
-                    std::string key = repr_string(e.key, &ok);
-                    std::string fname = "function";
-                    if (is_layout(callable, Layout::Function))
-                        fname = std::string(as<Function>(callable)->qualname->view()) + "()";
-                    raise_format(exc.TypeError, "%s got multiple values for keyword argument %s",
-                                 fname.c_str(), std::string(str_view(e.key)).c_str());
-                    (void)key;
-                    return false;
-                }
-                if (has_pending()) return false;
-            }
-            if (!dict_set(target, e.key, e.value)) return false;
+            if (!merge_keyword(target, e.key, e.value, reject_duplicates, callable)) return false;
         }
         return true;
     }
@@ -199,7 +230,7 @@ bool dict_merge_into(Dict* target, Value source, bool reject_duplicates, Value c
         Value v = getitem(source, k);
         if (v.is_null()) return false;
         Root keep_value(v);
-        if (!dict_set(target, k, v)) return false;
+        if (!merge_keyword(target, k, v, reject_duplicates, callable)) return false;
     }
     return true;
 }
@@ -227,9 +258,22 @@ Value concat_strings(const Value* items, int n) {
     return str_value(s);
 }
 
-// CALL_FUNCTION_EX: callable(*args, **kwargs) ([kwargs] null when absent).
-Value call_unpacked(Value callable, Tuple* args, Value kwargs) {
-    std::vector<Value> all(args->items, args->items + args->size);
+// CALL_FUNCTION_EX: callable(*args, **kwargs) ([kwargs] null when absent). [args] is a tuple,
+// or the iterable of a call's one *argument.
+Value call_unpacked(Value callable, Value args_value, Value kwargs) {
+    std::vector<Value> all;
+    VectorRoot keep_all(all);  // iterating the arguments may collect
+    if (type_of(args_value) == types.tuple_) {
+        Tuple* t = as<Tuple>(args_value);
+        all.assign(t->items, t->items + t->size);
+    } else {
+        Type* type = type_of(args_value);
+        if (!type->iter && !type->getitem)
+            return raise_format(exc.TypeError, "%s argument after * must be an iterable, not %s",
+                                function_str(callable).c_str(), type->name.c_str());
+        if (!collect_iterable(args_value, all)) return Value::null();
+    }
+    int nargs = static_cast<int>(all.size());
     Tuple* kwnames = nullptr;
     if (!kwargs.is_null()) {
         Dict* d = as<Dict>(kwargs);
@@ -243,7 +287,7 @@ Value call_unpacked(Value callable, Tuple* args, Value kwargs) {
         if (!names.empty()) kwnames = make_tuple(names.data(), static_cast<int64_t>(names.size()));
     }
     Root keep_names(kwnames ? Value::object(kwnames) : Value::none());
-    return call(callable, all.data(), static_cast<int>(args->size), kwnames);
+    return call(callable, all.data(), nargs, kwnames);
 }
 
 // What `await v` waits on: a coroutine, a native awaitable (future, task, sleep) or the
@@ -990,12 +1034,8 @@ op_DICT_MERGE : {
             std::string_view(str_view(as<ExceptionObject>(pending())->args->items[0])).find("not a mapping") !=
                 std::string_view::npos) {
             clear_pending();
-            Value callable = PEEK(arg + 3);
-            std::string fname = is_layout(callable, Layout::Function)
-                                    ? std::string(as<Function>(callable)->qualname->view())
-                                    : type_name(callable);
-            raise_format(exc.TypeError, "%s() argument after ** must be a mapping, not %s",
-                         fname.c_str(), type_name(source).c_str());
+            raise_format(exc.TypeError, "%s argument after ** must be a mapping, not %s",
+                         function_str(PEEK(arg + 3)).c_str(), type_name(source).c_str());
         }
         goto error;
     }
@@ -1168,7 +1208,7 @@ op_CALL_FUNCTION_EX : {
     --sp;  // the null slot
     Value callable = POP();
     SAVE_FRAME();
-    Value r = call_unpacked(callable, as<Tuple>(args_tuple), kwargs);
+    Value r = call_unpacked(callable, args_tuple, kwargs);
     CHECK(r);
     PUSH(r);
     DISPATCH();

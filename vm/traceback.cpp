@@ -251,6 +251,7 @@ void add_computed_attributes(const Type* type, std::vector<const Str*>& out) {
     };
     switch (type->layout) {
     case Layout::Int: add({"real", "imag", "numerator", "denominator"}); break;
+    case Layout::Float: add({"real", "imag"}); break;
     case Layout::Range:
     case Layout::Slice: add({"start", "stop", "step"}); break;
     case Layout::Function:
@@ -260,9 +261,7 @@ void add_computed_attributes(const Type* type, std::vector<const Str*>& out) {
     case Layout::Exception:
         add({"args", "__cause__", "__context__", "__suppress_context__", "__traceback__"});
         break;
-    default:
-        if (type == types.float_) add({"real", "imag"});
-        break;
+    default: break;
     }
 }
 

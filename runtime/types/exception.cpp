@@ -59,8 +59,10 @@ Value exception_getattr(Value self, Str* name) {
     }
     // Set when the VM raises them (see set_error_name and getattr), else None.
     bool attribute_error = isinstance(self, exc.AttributeError);
-    if ((n == "name" && (attribute_error || isinstance(self, exc.NameError))) ||
-        (n == "obj" && attribute_error))
+    bool import_error = isinstance(self, exc.ImportError);
+    if ((n == "name" &&
+         (attribute_error || import_error || isinstance(self, exc.NameError))) ||
+        (n == "obj" && attribute_error) || (n == "path" && import_error))
         return Value::none();
     if (n == "value" && isinstance(self, exc.StopIteration))
         return e->args->size > 0 ? e->args->items[0] : Value::none();

@@ -406,6 +406,14 @@ Value float_divmod_method(Value* args, int nargs, Tuple* kwnames) {
 
 }  // namespace
 
+// The data attributes (CPython's getset descriptors).
+Value float_getattr(Value self, Str* name) {
+    std::string_view n = name->view();
+    if (n == "real") return Value::from_double(float_value(self));
+    if (n == "imag") return Value::from_double(0.0);
+    return generic_getattr(self, name);
+}
+
 void setup_float_type() {
     Type* t = types.float_;
     // Plain floats are unboxed; instances of subclasses are BoxedFloats.
@@ -418,6 +426,7 @@ void setup_float_type() {
     t->unary = float_unary;
     t->truth = float_truth;
     t->new_instance = float_new;
+    t->getattr = float_getattr;
     static const MethodDef kFloatMethods[] = {
         {"is_integer", float_is_integer},
         {"as_integer_ratio", float_as_integer_ratio},

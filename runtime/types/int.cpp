@@ -580,6 +580,15 @@ Value int_self(Value* args, int nargs, Tuple* kwnames) {
     return exact_int(args[0]);
 }
 
+// The data attributes (CPython's getset descriptors): an int is its own real part and numerator.
+Value int_getattr(Value self, Str* name) {
+    std::string_view n = name->view();
+    if (n == "real" || n == "numerator") return exact_int(self);
+    if (n == "imag") return Value::small_int(0);
+    if (n == "denominator") return Value::small_int(1);
+    return generic_getattr(self, name);
+}
+
 Value int_float(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("__float__", kwnames) || !check_arg_count("__float__", nargs, 1, 1))
         return Value::null();
@@ -662,6 +671,7 @@ void setup_int_types() {
     t->unary = int_unary;
     t->truth = int_truth;
     t->new_instance = int_new;
+    t->getattr = int_getattr;
     static const MethodDef kIntMethods[] = {
         {"bit_length", int_bit_length},
         {"bit_count", int_bit_count},
@@ -689,6 +699,7 @@ void setup_int_types() {
     b->unary = int_unary;
     b->truth = int_truth;
     b->new_instance = bool_new;
+    b->getattr = int_getattr;
     b->destroy = destroy_big_int;
     b->trace = trace_nothing;
 }
