@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "compiler/compiler.h"
+#include "lib/library.h"
 #include "parser/driver.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
@@ -72,6 +73,12 @@ Value load_module(const std::string& full_name, const std::string& short_name,
                 dict_set_str(as<Module>(m)->dict, "__path__", str_value(dir + "/" + short_name));
             return m;
         }
+    }
+    // As CPython's sys.path puts the script's folder before the standard library, a
+    // script's own module of the same name wins.
+    if (full_name == short_name) {
+        if (const lib::LibraryModule* m = lib::find_library_module(full_name))
+            return exec_module_source(full_name, "<frozen " + full_name + ">", m->source);
     }
     raise_with_arg(exc.ModuleNotFoundError, str_value("No module named '" + full_name + "'"));
     set_error_name(intern(full_name));
