@@ -8,7 +8,8 @@
 namespace apy::lib {
 
 struct LibraryModule {
-    const char* name;    // the module name: the file name without .apy
+    const char* name;    // the module name: the file's path in lib/ without .apy, dotted
+    bool package;        // lib/<name>/__init__.apy: its submodules are lib/<name>/*.apy
     const char* source;  // the file's text
 };
 

@@ -138,10 +138,33 @@ int class_matches(Type* type, Value spec, const char* fname) {
     return is_subtype(type, as<Type>(spec)) ? 1 : 0;
 }
 
+// isinstance(obj, spec) or issubclass(obj, spec): a metaclass's __instancecheck__ /
+// __subclasscheck__ decides for its classes (abstract base classes rely on it).
+int instance_matches(Value obj, Value spec, bool sub) {
+    const char* fname = sub ? "issubclass" : "isinstance";
+    if (is_layout(spec, Layout::Tuple)) {
+        Tuple* t = as<Tuple>(spec);
+        for (int64_t i = 0; i < t->size; ++i) {
+            int m = instance_matches(obj, t->items[i], sub);
+            if (m != 0) return m;
+        }
+        return 0;
+    }
+    Type* meta = type_of(spec);
+    if (is_layout(spec, Layout::Type) && meta != types.type_) {
+        static Str* const hooks[2] = {intern("__instancecheck__"), intern("__subclasscheck__")};
+        if (!lookup_in_type(meta, hooks[sub]).is_null()) {
+            Value r = call_method(spec, hooks[sub], &obj, 1);
+            return r.is_null() ? -1 : truthy(r);
+        }
+    }
+    return class_matches(sub ? as<Type>(obj) : type_of(obj), spec, fname);
+}
+
 Value builtin_isinstance(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("isinstance", kwnames) || !check_arg_count("isinstance", nargs, 2, 2))
         return Value::null();
-    int m = class_matches(type_of(args[0]), args[1], "isinstance");
+    int m = instance_matches(args[0], args[1], false);
     return m < 0 ? Value::null() : Value::boolean(m);
 }
 
@@ -149,7 +172,7 @@ Value builtin_issubclass(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("issubclass", kwnames) || !check_arg_count("issubclass", nargs, 2, 2))
         return Value::null();
     if (!is_layout(args[0], Layout::Type)) return raise(exc.TypeError, "issubclass() arg 1 must be a class");
-    int m = class_matches(as<Type>(args[0]), args[1], "issubclass");
+    int m = instance_matches(args[0], args[1], true);
     return m < 0 ? Value::null() : Value::boolean(m);
 }
 

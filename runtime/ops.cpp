@@ -277,6 +277,13 @@ bool collect_iterable(Value iterable, std::vector<Value>& out) {
 Value getitem(Value container, Value key) {
     Type* type = type_of(container);
     if (type->getitem) return type->getitem(container, key);
+    if (is_layout(container, Layout::Type)) {
+        // C[key] calls the class method __class_getitem__ (PEP 560) when the class has one.
+        static Str* const class_getitem = intern("__class_getitem__");
+        Value f = getattr_optional(container, class_getitem);
+        if (!f.is_null()) return call1(f, key);
+        if (has_pending()) return f;
+    }
     if (type == types.type_)
         return raise_format(exc.TypeError, "type '%s' is not subscriptable",
                             as<Type>(container)->name.c_str());

@@ -172,6 +172,9 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         Value stop = take_pending();
         set_handled_exception(stop);
         raise(exc.RuntimeError, coroutine ? "coroutine raised StopIteration" : "generator raised StopIteration");
+        // As `raise RuntimeError(...) from stop` (contextlib checks __cause__).
+        as<ExceptionObject>(pending())->cause = stop;
+        as<ExceptionObject>(pending())->suppress_context = true;
         set_handled_exception(saved_handled);
     }
     return SendResult::Error;

@@ -36,6 +36,8 @@ bool read_file(const std::string& path, std::string* out) {
     return true;
 }
 
+const std::string kLibraryPath = "<library>/";
+
 std::vector<std::string> search_path() {
     std::vector<std::string> dirs{g_main_directory};
     if (const char* env = std::getenv("APY_PATH")) {
@@ -75,10 +77,17 @@ Value load_module(const std::string& full_name, const std::string& short_name,
         }
     }
     // As CPython's sys.path puts the script's folder before the standard library, a
-    // script's own module of the same name wins.
-    if (full_name == short_name) {
-        if (const lib::LibraryModule* m = lib::find_library_module(full_name))
-            return exec_module_source(full_name, "<frozen " + full_name + ">", m->source);
+    // script's own module of the same name wins. A library package's __path__ is
+    // kLibraryPath + its name, so its submodules are looked up in the library too.
+    bool in_library = dirs.size() == 1 && dirs[0].rfind(kLibraryPath, 0) == 0;
+    if (full_name == short_name || in_library) {
+        if (const lib::LibraryModule* m = lib::find_library_module(full_name)) {
+            Value module = exec_module_source(full_name, "<frozen " + full_name + ">", m->source);
+            if (!module.is_null() && m->package)
+                dict_set_str(as<Module>(module)->dict, "__path__",
+                             str_value(kLibraryPath + full_name));
+            return module;
+        }
     }
     raise_with_arg(exc.ModuleNotFoundError, str_value("No module named '" + full_name + "'"));
     set_error_name(intern(full_name));

@@ -6,6 +6,7 @@
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
+#include "vm/frame.h"
 
 namespace apy::rt {
 
@@ -76,6 +77,35 @@ Value sys_setrecursionlimit(Value* args, int nargs, Tuple* kw) {
     return Value::none();
 }
 
+// sys._getframemodulename(depth=0) (CPython 3.12): the __name__ of the module whose code runs
+// [depth] calls up; namedtuple uses it for __module__.
+Value sys_getframemodulename(Value* args, int nargs, Tuple* kw) {
+    if (!check_no_kwargs("_getframemodulename", kw) ||
+        !check_arg_count("_getframemodulename", nargs, 0, 1))
+        return Value::null();
+    int64_t depth = 0;
+    if (nargs == 1 && !to_index(args[0], &depth)) return Value::null();
+    vm::Frame* f = vm::current_frame();
+    for (; f && depth > 0; --depth) f = f->back;
+    if (!f) return Value::none();
+    Value name = dict_get_str(f->globals, intern("__name__"));
+    return name.is_null() ? Value::none() : name;
+}
+
+// sys.exc_info(): (type, value, traceback) of the exception being handled, or three Nones.
+Value sys_exc_info(Value*, int nargs, Tuple*) {
+    if (nargs != 0) return raise(exc.TypeError, "exc_info() takes no arguments");
+    Value e = handled_exception();
+    Tuple* t = make_tuple(3);  // (None, None, None)
+    if (e.is_null() || e.is_none()) return Value::object(t);
+    Root keep(Value::object(t));
+    t->items[0] = Value::object(type_of(e));
+    t->items[1] = e;
+    Value tb = getattr_optional(e, intern("__traceback__"));
+    if (!tb.is_null()) t->items[2] = tb;
+    return has_pending() ? Value::null() : Value::object(t);
+}
+
 }  // namespace
 
 void set_argv(std::vector<std::string> argv) { g_argv = std::move(argv); }
@@ -90,6 +120,8 @@ Module* make_sys_module() {
         {"exit", sys_exit},
         {"getrecursionlimit", sys_getrecursionlimit},
         {"setrecursionlimit", sys_setrecursionlimit},
+        {"_getframemodulename", sys_getframemodulename},
+        {"exc_info", sys_exc_info},
         {nullptr, nullptr},
     };
     for (const MethodDef* f = functions; f->name; ++f)

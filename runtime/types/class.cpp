@@ -1177,6 +1177,11 @@ Value wrap_inplace(Value* args, int nargs, Tuple* kwnames) {
     return t->inplace ? t->inplace(Op, args[0], args[1]) : Value::not_implemented();
 }
 
+Value wrap_call(Value* args, int nargs, Tuple* kwnames) {
+    if (nargs < 1) return raise(exc.TypeError, "descriptor '__call__' needs an argument");
+    return call(args[0], args + 1, nargs - 1, kwnames);
+}
+
 void add_wrapper(Type* type, Str* name, NativeFn fn) {
     if (!dict_get_str(type->dict, name).is_null()) return;  // the type's own method wins
     dict_set_str(type->dict, name, Value::object(make_builtin(name->data, fn, Value::null(), type)));
@@ -1228,6 +1233,11 @@ void add_slot_wrappers() {
             add_wrapper(t, N.reflected[static_cast<int>(BinaryOp::Multiply)],
                         reflected[static_cast<int>(BinaryOp::Multiply)]);
     }
+    // What collections.abc's structural checks (Hashable, Callable) look for in __dict__.
+    for (Type* t : {types.list_, types.dict_, types.set_})
+        if (dict_get_str(t->dict, N.hash).is_null()) dict_set_str(t->dict, N.hash, Value::none());
+    for (Type* t : {types.function_, types.builtin_function_, types.method_})
+        add_wrapper(t, N.call, wrap_call);
 }
 
 // vars(): the locals; vars(obj): obj.__dict__.
