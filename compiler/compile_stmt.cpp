@@ -104,6 +104,76 @@ uint32_t Compiler::default_arguments(const ast::Arguments* args) {
     return flags;
 }
 
+// Pushes the dict of a def's annotations, in CPython's order (args before posonlyargs) and
+// returns MAKE_FUNCTION's flag for it, or pushes nothing and returns 0 when there are none.
+uint32_t Compiler::annotations(const ast::Arguments* args, const ast::Expr* returns) {
+    uint32_t count = 0;
+    auto add = [&](const std::string& name, const ast::Expr* annotation) {
+        if (!annotation) return;
+        load_str(name);
+        visit_expr(annotation);
+        ++count;
+    };
+    auto add_arg = [&](const ast::Arg* a) {
+        if (a) add(mangle(u().private_name, a->name), a->annotation);
+    };
+    for (const ast::Arg* a : args->args) add_arg(a);
+    for (const ast::Arg* a : args->posonlyargs) add_arg(a);
+    add_arg(args->vararg);
+    for (const ast::Arg* a : args->kwonlyargs) add_arg(a);
+    add_arg(args->kwarg);
+    add("return", returns);
+    if (count == 0) return 0;
+    emit(Op::BUILD_MAP, count);
+    return 4;
+}
+
+namespace {
+// Whether a body has an annotated assignment outside nested scopes (CPython's find_ann).
+bool has_annotations(const ast::StmtList& body) {
+    using K = ast::StmtKind;
+    for (const ast::Stmt* s : body) {
+        switch (s->kind) {
+        case K::AnnAssign: return true;
+        case K::For: {
+            auto* f = static_cast<const ast::For*>(s);
+            if (has_annotations(f->body) || has_annotations(f->orelse)) return true;
+            break;
+        }
+        case K::While: {
+            auto* w = static_cast<const ast::While*>(s);
+            if (has_annotations(w->body) || has_annotations(w->orelse)) return true;
+            break;
+        }
+        case K::If: {
+            auto* i = static_cast<const ast::If*>(s);
+            if (has_annotations(i->body) || has_annotations(i->orelse)) return true;
+            break;
+        }
+        case K::With:
+            if (has_annotations(static_cast<const ast::With*>(s)->body)) return true;
+            break;
+        case K::Try: {
+            auto* t = static_cast<const ast::Try*>(s);
+            if (has_annotations(t->body) || has_annotations(t->orelse) ||
+                has_annotations(t->finalbody))
+                return true;
+            for (const ast::ExceptHandler* h : t->handlers)
+                if (has_annotations(h->body)) return true;
+            break;
+        }
+        default: break;
+        }
+    }
+    return false;
+}
+}  // namespace
+
+// Every module and class body with annotations gets an __annotations__ dict at its start.
+void Compiler::setup_annotations(const ast::StmtList& body) {
+    if (has_annotations(body)) emit(Op::SETUP_ANNOTATIONS);
+}
+
 void Compiler::set_arguments(const ast::Arguments* args) {
     if (!args) return;
     u().argcount = static_cast<int>(args->args.size());
@@ -128,6 +198,7 @@ void Compiler::visit_function_def(const ast::FunctionDef* s) {
     int firstlineno = s->decorator_list.empty() ? s->loc.line : s->decorator_list[0]->loc.line;
     u().line = s->loc.line;
     uint32_t flags = default_arguments(s->args);
+    flags |= annotations(s->args, s->returns);
 
     enter_unit(symtable_.scope_of(s), s->is_async ? UnitKind::AsyncFunction : UnitKind::Function,
                s->name, firstlineno);
@@ -166,6 +237,7 @@ void Compiler::visit_class_def(const ast::ClassDef* s) {
     name_op("__module__", ast::Ctx::Store, s->loc);
     load_str(u().qualname);
     name_op("__qualname__", ast::Ctx::Store, s->loc);
+    setup_annotations(s->body);
     size_t start = 0;
     if (const ast::Constant* doc = docstring_of(s->body)) {
         u().line = doc->loc.line;
@@ -297,22 +369,39 @@ void Compiler::visit_aug_assign(const ast::AugAssign* s) {
     }
 }
 
+// CPython 3.11 evaluates annotations eagerly, but only in modules and class bodies: there a
+// plain name's annotation is stored in __annotations__, another target's is evaluated and
+// dropped. In functions annotations are not evaluated.
 void Compiler::visit_ann_assign(const ast::AnnAssign* s) {
-    // Annotations are not evaluated (apy keeps no __annotations__).
     if (s->value) {
         visit_expr(s->value);
         visit_store(s->target);
-        return;
     }
-    // Without a value, CPython still evaluates the target's object (and subscript).
-    if (s->target->kind == ast::ExprKind::Attribute) {
-        visit_expr(static_cast<const ast::Attribute*>(s->target)->value);
-        emit(Op::POP_TOP);
-    } else if (s->target->kind == ast::ExprKind::Subscript) {
-        auto* sub = static_cast<const ast::Subscript*>(s->target);
-        visit_expr(sub->value);
-        emit(Op::POP_TOP);
-        visit_expr(sub->slice);
+    bool evaluated = u().kind == UnitKind::Module || u().kind == UnitKind::Class;
+    if (s->target->kind == ast::ExprKind::Name) {
+        if (s->simple && evaluated) {
+            visit_expr(s->annotation);
+            u().line = s->loc.line;
+            emit(Op::LOAD_NAME, names_index("__annotations__"));
+            load_str(mangle(u().private_name, static_cast<const ast::Name*>(s->target)->id));
+            emit(Op::STORE_SUBSCR);
+            return;
+        }
+    } else if (!s->value) {
+        // Without a value, CPython still evaluates the target's object (and subscript).
+        if (s->target->kind == ast::ExprKind::Attribute) {
+            visit_expr(static_cast<const ast::Attribute*>(s->target)->value);
+            emit(Op::POP_TOP);
+        } else if (s->target->kind == ast::ExprKind::Subscript) {
+            auto* sub = static_cast<const ast::Subscript*>(s->target);
+            visit_expr(sub->value);
+            emit(Op::POP_TOP);
+            visit_expr(sub->slice);
+            emit(Op::POP_TOP);
+        }
+    }
+    if (evaluated) {
+        visit_expr(s->annotation);
         emit(Op::POP_TOP);
     }
 }

@@ -422,6 +422,7 @@ void Compiler::name_op(const std::string& raw, ast::Ctx ctx, const ast::Loc& loc
 
 vm::Code* Compiler::compile(const ast::Module& module) {
     enter_unit(symtable_.top(), UnitKind::Module, "<module>", 1);
+    setup_annotations(module.body);
     size_t start = 0;
     if (mode_ == Mode::File) {
         if (const ast::Constant* doc = docstring_of(module.body)) {

@@ -131,6 +131,8 @@ public:
     void unwind_fblock_stack(bool preserve_tos, FBlock* loop, bool* found_loop);
     void pop_except_and_reraise();
     uint32_t default_arguments(const ast::Arguments* args);
+    uint32_t annotations(const ast::Arguments* args, const ast::Expr* returns);
+    void setup_annotations(const ast::StmtList& body);
     void make_closure(vm::Code* code, uint32_t flags);
     void set_arguments(const ast::Arguments* args);
 

@@ -128,6 +128,18 @@ private:
         visit_exprs(args->defaults);
         visit_exprs(args->kw_defaults);
     }
+    // Annotations are evaluated in the scope enclosing the def.
+    void visit_annotations(const ast::Arguments* args, const ast::Expr* returns) {
+        auto visit = [&](const ast::Arg* a) {
+            if (a && a->annotation) visit_expr(a->annotation);
+        };
+        for (const ast::Arg* a : args->posonlyargs) visit(a);
+        for (const ast::Arg* a : args->args) visit(a);
+        visit(args->vararg);
+        for (const ast::Arg* a : args->kwonlyargs) visit(a);
+        visit(args->kwarg);
+        if (returns) visit_expr(returns);
+    }
 
     void visit_stmt(const ast::Stmt* s);
     void visit_expr(const ast::Expr* e);
@@ -180,6 +192,7 @@ void SymtableBuilder::visit_stmt(const ast::Stmt* s) {
         auto* f = static_cast<const ast::FunctionDef*>(s);
         add_def(f->name, kDefLocal, s->loc);
         visit_defaults(f->args);
+        visit_annotations(f->args, f->returns);
         visit_exprs(f->decorator_list);
         int line = f->decorator_list.empty() ? s->loc.line : f->decorator_list[0]->loc.line;
         Scope* scope = enter(ScopeKind::Function, f->name, f, line);
@@ -242,6 +255,7 @@ void SymtableBuilder::visit_stmt(const ast::Stmt* s) {
         } else {
             visit_expr(a->target);
         }
+        visit_expr(a->annotation);
         if (a->value) visit_expr(a->value);
         break;
     }

@@ -68,6 +68,7 @@ struct UnaryOp : Expr {
 
 struct Arg : Node {
     std::string name;
+    Expr* annotation = nullptr;  // may be nullptr
 };
 // Parameters of a def or lambda, as in CPython's ast.arguments.
 struct Arguments : Node {
@@ -236,7 +237,7 @@ struct FunctionDef : Stmt {
     Arguments* args = nullptr;
     StmtList body;
     ExprList decorator_list;
-    Expr* returns = nullptr;  // annotation, parsed and ignored
+    Expr* returns = nullptr;  // the return annotation; may be nullptr
     bool is_async = false;
 };
 struct ClassDef : Stmt {

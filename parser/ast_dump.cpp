@@ -264,6 +264,7 @@ public:
     void arg(const Arg* a) {
         open("arg");
         raw("arg", str_repr(a->name));
+        field("annotation", a->annotation);
         close();
     }
     void args(const std::vector<Arg*>& l) {

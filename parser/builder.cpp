@@ -790,6 +790,7 @@ Arguments* Builder::arguments(Params params, bool is_lambda, const Span& s) {
     auto make_arg = [&](const Param& p) {
         auto* arg = node<Arg>(p.span);
         arg->name = p.name;
+        arg->annotation = p.annotation;
         depth_max = std::max(depth_max, depth(p.annotation));
         return arg;
     };

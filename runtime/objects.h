@@ -121,6 +121,7 @@ struct Function : Object {
     Str* qualname = nullptr;
     Value doc = Value::none();
     Dict* attrs = nullptr;        // function attributes, made on first store
+    Dict* annotations = nullptr;  // __annotations__, made on first use when the def has none
 };
 
 struct BuiltinFunction : Object {

@@ -74,6 +74,10 @@ Value function_getattr(Value self, Str* name) {
         if (!fn->attrs) fn->attrs = make_dict();
         return Value::object(fn->attrs);
     }
+    if (n == "__annotations__") {
+        if (!fn->annotations) fn->annotations = make_dict();
+        return Value::object(fn->annotations);
+    }
     return generic_getattr(self, name);
 }
 
@@ -95,6 +99,14 @@ bool function_setattr(Value self, Str* name, Value value) {
     }
     if (n == "__defaults__") {
         fn->defaults = value.is_null() || value.is_none() ? nullptr : as<Tuple>(value);
+        return true;
+    }
+    if (n == "__annotations__") {
+        if (!value.is_null() && !value.is_none() && !is_layout(value, Layout::Dict)) {
+            raise(exc.TypeError, "__annotations__ must be set to a dict object");
+            return false;
+        }
+        fn->annotations = value.is_null() || value.is_none() ? nullptr : as<Dict>(value);
         return true;
     }
     if (!fn->attrs) fn->attrs = make_dict();
@@ -120,6 +132,7 @@ void function_trace(Object* self, Tracer& tracer) {
     tracer.mark(fn->qualname);
     tracer.mark(fn->doc);
     tracer.mark(fn->attrs);
+    tracer.mark(fn->annotations);
 }
 
 // ---- builtin functions and methods of builtin types

@@ -1156,6 +1156,7 @@ op_MAKE_FUNCTION : {
     fn->name = fcode->name;
     fn->qualname = fcode->qualname;
     if (arg & 8) fn->closure = as<Tuple>(POP());
+    if (arg & 4) fn->annotations = as<Dict>(POP());
     if (arg & 2) fn->kwdefaults = as<Dict>(POP());
     if (arg & 1) fn->defaults = as<Tuple>(POP());
     if (fcode->has_docstring) fn->doc = fcode->consts[0];

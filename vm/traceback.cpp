@@ -256,7 +256,7 @@ void add_computed_attributes(const Type* type, std::vector<const Str*>& out) {
     case Layout::Slice: add({"start", "stop", "step"}); break;
     case Layout::Function:
         add({"__name__", "__qualname__", "__doc__", "__module__", "__defaults__",
-             "__kwdefaults__", "__code__", "__globals__", "__dict__"});
+             "__kwdefaults__", "__code__", "__globals__", "__dict__", "__annotations__"});
         break;
     case Layout::Exception:
         add({"args", "__cause__", "__context__", "__suppress_context__", "__traceback__"});

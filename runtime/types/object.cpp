@@ -246,6 +246,18 @@ Value type_getattr(Value self, Str* name) {
         if (n == "__base__") return type->base ? Value::object(type->base) : Value::none();
         if (n == "__dict__") return Value::object(type->dict);
         if (n == "__class__") return Value::object(type_of(self));
+        if (n == "__annotations__" && !type->is_builtin) {
+            // A class without annotations gets an empty dict of its own on first access.
+            Value own = dict_get_str(type->dict, name);
+            if (!own.is_null()) {
+                Type* own_type = type_of(own);
+                return own_type->descr_get ? own_type->descr_get(own, Value::null(), self) : own;
+            }
+            Value fresh = Value::object(make_dict());
+            Root keep(fresh);
+            dict_set_str(type->dict, name, fresh);
+            return fresh;
+        }
     }
     Value found = lookup_in_type(type, name);
     if (!found.is_null()) {
@@ -288,7 +300,10 @@ bool type_setattr(Value self, Str* name, Value value) {
     }
     if (value.is_null()) {
         if (dict_del(type->dict, Value::object(name)) <= 0) {
-            if (!has_pending())
+            if (has_pending()) return false;
+            if (n == "__annotations__")
+                raise(exc.AttributeError, "__annotations__");
+            else
                 raise_format(exc.AttributeError, "type object '%s' has no attribute '%.*s'",
                              type->name.c_str(), static_cast<int>(name->size), name->data);
             return false;
