@@ -47,6 +47,10 @@ void Compiler::visit_expr(const ast::Expr* e) {
 
 void Compiler::visit_expr_inner(const ast::Expr* e) {
     using K = ast::ExprKind;
+    if (rt::Value folded = constant_value(e); !folded.is_null()) {
+        load_value(folded);
+        return;
+    }
     switch (e->kind) {
     case K::BoolOp: visit_bool_op(static_cast<const ast::BoolOp*>(e)); return;
     case K::NamedExpr: {
@@ -150,7 +154,7 @@ void Compiler::visit_expr_inner(const ast::Expr* e) {
         visit_formatted_value(static_cast<const ast::FormattedValue*>(e));
         return;
     case K::JoinedStr: visit_joined_str(static_cast<const ast::JoinedStr*>(e)); return;
-    case K::Constant: load_const(static_cast<const ast::Constant*>(e)); return;
+    case K::Constant: return;  // loaded above
     case K::Attribute: {
         auto* a = static_cast<const ast::Attribute*>(e);
         if (a->ctx != ast::Ctx::Load) break;
@@ -292,7 +296,7 @@ void Compiler::jump_if(const ast::Expr* e, int label, bool cond) {
     switch (e->kind) {
     case ast::ExprKind::UnaryOp: {
         auto* un = static_cast<const ast::UnaryOp*>(e);
-        if (un->op == ast::UnaryOpKind::Not) {
+        if (un->op == ast::UnaryOpKind::Not && constant_value(e).is_null()) {
             jump_if(un->operand, label, !cond);
             leave_loc(line);
             return;
@@ -335,7 +339,7 @@ void Compiler::jump_if(const ast::Expr* e, int label, bool cond) {
             emit_compare(c->ops[i]);
             emit_jump(Op::POP_JUMP_IF_FALSE, cleanup);
         }
-        visit_expr(c->comparators[n]);
+        visit_compared(c, n);
         emit_compare(c->ops[n]);
         emit_jump(cond ? Op::POP_JUMP_IF_TRUE : Op::POP_JUMP_IF_FALSE, label);
         int end = new_label();
@@ -383,11 +387,21 @@ void Compiler::emit_compare(ast::CmpOpKind op) {
     }
 }
 
+// CPython's fold_compare: what the last `in` / `not in` of a comparison tests is an iterable.
+void Compiler::visit_compared(const ast::Compare* e, size_t i) {
+    bool membership = e->ops[i] == ast::CmpOpKind::In || e->ops[i] == ast::CmpOpKind::NotIn;
+    if (membership && i + 1 == e->ops.size()) {
+        visit_iterable(e->comparators[i]);
+    } else {
+        visit_expr(e->comparators[i]);
+    }
+}
+
 void Compiler::visit_compare(const ast::Compare* e) {
     visit_expr(e->left);
     size_t n = e->ops.size() - 1;
     if (n == 0) {
-        visit_expr(e->comparators[0]);
+        visit_compared(e, 0);
         emit_compare(e->ops[0]);
         return;
     }
@@ -400,7 +414,7 @@ void Compiler::visit_compare(const ast::Compare* e) {
         emit_compare(e->ops[i]);
         emit_jump(Op::JUMP_IF_FALSE_OR_POP, cleanup);
     }
-    visit_expr(e->comparators[n]);
+    visit_compared(e, n);
     emit_compare(e->ops[n]);
     emit_jump(Op::JUMP, end);
     bind(cleanup);
@@ -537,6 +551,22 @@ void Compiler::call_helper(int pushed, const ast::ExprList& args,
 void Compiler::starunpack(const ast::ExprList& elts, int pushed, Op build, Op add, Op extend,
                           bool tuple) {
     size_t n = elts.size();
+    if (n > 2 && all_constant(elts)) {
+        // A display of constants: one constant (a frozenset for a set), then one extend.
+        rt::Value items =
+            build == Op::BUILD_SET ? constant_frozenset(elts) : constant_tuple(elts);
+        if (!items.is_null()) {
+            if (tuple && pushed == 0) {
+                load_value(items);
+                return;
+            }
+            emit(build, static_cast<uint32_t>(pushed));
+            load_value(items);
+            emit(extend, 1);
+            if (tuple) emit(Op::LIST_TO_TUPLE);
+            return;
+        }
+    }
     bool big = n + pushed > static_cast<size_t>(kStackUseGuard);
     bool seen_star = false;
     for (const ast::Expr* e : elts) seen_star = seen_star || e->kind == ast::ExprKind::Starred;
@@ -710,7 +740,7 @@ void Compiler::visit_comprehension(const ast::Expr* e, const ast::ComprehensionL
     vm::Code* code = exit_unit();
 
     make_closure(code, 0);
-    visit_expr(gens[0]->iter);
+    visit_iterable(gens[0]->iter);
     u().line = e->loc.line;
     emit(gens[0]->is_async ? Op::GET_AITER : Op::GET_ITER);
     emit(Op::CALL, 0);  // [function, iterator]: the iterator is the one argument, `.0`
@@ -729,7 +759,7 @@ void Compiler::comprehension_generator(const ast::ComprehensionList& gens, size_
     if (index == 0) {
         emit(Op::LOAD_FAST, 0);  // `.0`, the outermost iterator
     } else {
-        visit_expr(gen->iter);
+        visit_iterable(gen->iter);
         emit(gen->is_async ? Op::GET_AITER : Op::GET_ITER);
     }
     ++depth;

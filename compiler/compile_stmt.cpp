@@ -189,7 +189,7 @@ void Compiler::make_closure(vm::Code* code, uint32_t flags) {
         emit(Op::BUILD_TUPLE, static_cast<uint32_t>(code->freevars.size()));
         flags |= 8;
     }
-    emit(Op::LOAD_CONST, add_const(rt::Value::object(code), ""));
+    emit(Op::LOAD_CONST, add_const(rt::Value::object(code)));
     emit(Op::MAKE_FUNCTION, flags);
 }
 
@@ -204,7 +204,7 @@ void Compiler::visit_function_def(const ast::FunctionDef* s) {
                s->name, firstlineno);
     size_t start = 0;
     if (const ast::Constant* doc = docstring_of(s->body)) {
-        add_const(rt::Value::object(rt::make_str(doc->text)), "s" + doc->text);  // consts[0]
+        add_const(literal_value(doc));  // consts[0]
         u().has_docstring = true;
         start = 1;
     }
@@ -241,7 +241,7 @@ void Compiler::visit_class_def(const ast::ClassDef* s) {
     size_t start = 0;
     if (const ast::Constant* doc = docstring_of(s->body)) {
         u().line = doc->loc.line;
-        load_const(doc);
+        load_value(literal_value(doc));
         name_op("__doc__", ast::Ctx::Store, doc->loc);
         start = 1;
     }
@@ -284,7 +284,7 @@ void Compiler::visit_return(const ast::Return* s) {
     if (!s->value) {
         load_none();
     } else if (!preserve_tos) {
-        load_const(static_cast<const ast::Constant*>(s->value));
+        load_value(literal_value(static_cast<const ast::Constant*>(s->value)));
     }
     emit(Op::RETURN_VALUE);
 }
@@ -417,7 +417,7 @@ void Compiler::visit_for(const ast::For* s) {
         return;
     }
     int start = new_label(), cleanup = new_label(), end = new_label();
-    visit_expr(s->iter);
+    visit_iterable(s->iter);
     u().line = s->loc.line;
     emit(Op::GET_ITER);
     bind(start);

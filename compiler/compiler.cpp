@@ -282,62 +282,33 @@ void Compiler::push_fblock(FBlock block, const ast::Loc& loc) {
 
 // ------------------------------------------------------- constants and names
 
-uint32_t Compiler::add_const(rt::Value v, const std::string& key) {
+uint32_t Compiler::add_const(rt::Value v) {
+    std::string key = constant_key(v);
     Unit& unit = u();
-    if (!key.empty()) {
-        auto it = unit.const_index.find(key);
-        if (it != unit.const_index.end()) return it->second;
+    if (key.empty()) {
+        unit.consts.push_back(v);
+        return static_cast<uint32_t>(unit.consts.size() - 1);
     }
+    auto it = unit.const_index.find(key);
+    if (it != unit.const_index.end()) return it->second;
     uint32_t index = static_cast<uint32_t>(unit.consts.size());
-    unit.consts.push_back(v);
-    if (!key.empty()) unit.const_index.emplace(key, index);
+    unit.consts.push_back(constant_cache_.emplace(key, v).first->second);
+    unit.const_index.emplace(std::move(key), index);
     return index;
 }
 
-void Compiler::load_none() { emit(Op::LOAD_CONST, add_const(rt::Value::none(), "N")); }
+void Compiler::load_none() { load_value(rt::Value::none()); }
 
-void Compiler::load_str(const std::string& s) {
-    emit(Op::LOAD_CONST, add_const(rt::Value::object(rt::make_str(s)), "s" + s));
-}
+void Compiler::load_str(const std::string& s) { load_value(str_constant(s)); }
 
-void Compiler::load_int(int64_t i) {
-    emit(Op::LOAD_CONST, add_const(rt::make_int(i), "i" + std::to_string(i)));
-}
-
-void Compiler::load_const(const ast::Constant* c) {
-    using K = ast::ConstKind;
-    switch (c->value_kind) {
-    case K::None: load_none(); return;
-    case K::True: emit(Op::LOAD_CONST, add_const(rt::Value::boolean(true), "T")); return;
-    case K::False: emit(Op::LOAD_CONST, add_const(rt::Value::boolean(false), "F")); return;
-    case K::Ellipsis: emit(Op::LOAD_CONST, add_const(rt::Value::ellipsis(), "E")); return;
-    case K::Str: load_str(c->text); return;
-    case K::Float: {
-        uint64_t bits;
-        std::memcpy(&bits, &c->number, sizeof bits);
-        emit(Op::LOAD_CONST, add_const(rt::Value::from_double(c->number),
-                                       "f" + std::to_string(bits)));
-        return;
-    }
-    case K::Int: {
-        rt::Value v = rt::int_from_string(c->text, 0);
-        if (v.is_null()) error("invalid int literal", c->loc);
-        emit(Op::LOAD_CONST, add_const(v, "i" + c->text));
-        return;
-    }
-    }
-}
+void Compiler::load_int(int64_t i) { load_value(rt::make_int(i)); }
 
 uint32_t Compiler::str_tuple_const(const std::vector<std::string>& items) {
-    std::string key = "t";
-    for (const std::string& s : items) key += std::to_string(s.size()) + ":" + s;
-    auto it = u().const_index.find(key);
-    if (it != u().const_index.end()) return it->second;
     rt::Tuple* tuple = rt::make_tuple(static_cast<int64_t>(items.size()));
     for (size_t i = 0; i < items.size(); ++i) {
         tuple->items[i] = rt::Value::object(rt::intern(items[i]));
     }
-    return add_const(rt::Value::object(tuple), key);
+    return add_const(rt::Value::object(tuple));
 }
 
 uint32_t Compiler::names_index(const std::string& name) {
@@ -427,7 +398,7 @@ vm::Code* Compiler::compile(const ast::Module& module) {
     if (mode_ == Mode::File) {
         if (const ast::Constant* doc = docstring_of(module.body)) {
             u().line = doc->loc.line;
-            load_const(doc);
+            load_value(literal_value(doc));
             name_op("__doc__", ast::Ctx::Store, doc->loc);
             start = 1;
         }

@@ -88,8 +88,8 @@ public:
     void bind(int label);
     void emit_jump(vm::Op op, int label) { emit(op, static_cast<uint32_t>(label)); }
 
-    uint32_t add_const(rt::Value v, const std::string& key);
-    void load_const(const ast::Constant* c);
+    // The index of constant [v] in the unit's consts (equal constants share one).
+    uint32_t add_const(rt::Value v);
     void load_none();
     void load_str(const std::string& s);
     void load_int(int64_t i);
@@ -101,6 +101,22 @@ public:
     [[noreturn]] void error(const std::string& message, const ast::Loc& loc);
     void push_fblock(FBlock block, const ast::Loc& loc);
     void pop_fblock() { u().fblocks.pop_back(); }
+
+    // ---- fold.cpp: constants and constant folding (CPython's ast_opt.c)
+    rt::Value literal_value(const ast::Constant* c);
+    rt::Value str_constant(const std::string& s);
+    // What [e] folds to (a literal, an operator on constants, a tuple or subscript of
+    // constants), or null when it is not a constant. Memoized per node.
+    rt::Value constant_value(const ast::Expr* e);
+    rt::Value fold(const ast::Expr* e);
+    bool all_constant(const ast::ExprList& elts);
+    rt::Value constant_tuple(const ast::ExprList& elts);  // of constant elements
+    // The frozenset of constant elements (null when one is unhashable).
+    rt::Value constant_frozenset(const ast::ExprList& elts);
+    void load_value(rt::Value v);
+    // The iterable of a `for` or comprehension, or what `in` tests: a list display is built
+    // as a tuple, and one of constants or a set of constants is loaded as a constant.
+    void visit_iterable(const ast::Expr* e);
 
     // ---- compile_stmt.cpp
     void visit_stmt(const ast::Stmt* s);
@@ -144,6 +160,7 @@ public:
     void jump_if(const ast::Expr* e, int label, bool cond);
     void visit_bool_op(const ast::BoolOp* e);
     void visit_compare(const ast::Compare* e);
+    void visit_compared(const ast::Compare* e, size_t i);
     void emit_compare(ast::CmpOpKind op);
     void visit_call(const ast::Call* e);
     void call_helper(int pushed, const ast::ExprList& args,
@@ -177,7 +194,14 @@ public:
     bool top_level_await_here() { return top_level_await && u().kind == UnitKind::Module; }
     SymbolTable& symtable_;
     std::vector<std::unique_ptr<Unit>> units_;
+    std::unordered_map<const ast::Expr*, rt::Value> folded_;
+    // Every constant of the compilation by its constant_key (CPython's c_const_cache).
+    std::unordered_map<std::string, rt::Value> constant_cache_;
 };
+
+// A key equal for equal constants of the same type (CPython's _PyCode_ConstantKey: 1, 1.0
+// and True differ, so do 0.0 and -0.0); empty for values never merged (code objects).
+std::string constant_key(rt::Value v);
 
 // CPython's STACK_USE_GUARD: bigger displays and calls are built incrementally.
 constexpr int kStackUseGuard = 30;

@@ -103,7 +103,8 @@ const std::string* loaded_source(const std::string& path) {
     if (it != g_sources.end()) return &it->second;
     std::string text;
     if (!read_file(path, &text)) return nullptr;
-    return &(g_sources[path] = text);
+    it = g_sources.emplace(path, std::move(text)).first;
+    return &it->second;
 }
 
 void remember_source(const std::string& path, const std::string& text) { g_sources[path] = text; }

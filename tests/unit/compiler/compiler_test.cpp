@@ -432,9 +432,10 @@ TEST(Compiler, Limits) {
     // The parser refuses deeper trees itself; a hand-made one checks the compiler's own limit.
     auto nested = [](int depth) {
         auto module = std::make_unique<ast::Module>();
-        ast::Expr* e = module->arena.make<ast::Constant>(ast::Loc{1, 0, 1, 1});
-        static_cast<ast::Constant*>(e)->value_kind = ast::ConstKind::Int;
-        static_cast<ast::Constant*>(e)->text = "1";
+        // -(-(...x)): a name, as negated constants would fold into one constant.
+        auto* name = module->arena.make<ast::Name>(ast::Loc{1, 0, 1, 1});
+        name->id = "x";
+        ast::Expr* e = name;
         for (int i = 0; i < depth; ++i) {
             auto* u = module->arena.make<ast::UnaryOp>(ast::Loc{1, 0, 1, 1});
             u->op = ast::UnaryOpKind::USub;
@@ -476,6 +477,36 @@ TEST(Disasm, Listing) {
     EXPECT_NE(text.find("Disassembly of <code object f at line 2>:"), std::string::npos) << text;
     EXPECT_NE(text.find("BINARY_OP                   0 (+)"), std::string::npos) << text;
     EXPECT_NE(text.find("LOAD_FAST                   0 (a)"), std::string::npos) << text;
+}
+
+TEST(Compiler, ConstantFolding) {
+    // Operators, tuples and subscripts of constants fold as CPython's AST optimizer does.
+    EXPECT_EQ(ops(compile("x = -(2 ** 8) + 1, 'ab'[1], not 0\n")),
+              "LOAD_CONST (-255, 'b', True); STORE_NAME x; LOAD_CONST None; RETURN_VALUE");
+    // What fails or grows too big is left to run time.
+    EXPECT_EQ(ops(compile("1 / 0\n")),
+              "LOAD_CONST 1; LOAD_CONST 0; BINARY_OP /; POP_TOP; LOAD_CONST None; RETURN_VALUE");
+    EXPECT_NE(ops(compile("x = 'a' * 5000\n")).find("BINARY_OP *"), std::string::npos);
+    // A list to iterate or test membership in becomes a tuple; a constant set a frozenset.
+    EXPECT_EQ(ops(compile("for v in [1, 2]: pass\n")).substr(0, 28),
+              "LOAD_CONST (1, 2); GET_ITER;");
+    EXPECT_NE(ops(compile("v in {1, 2}\n")).find("LOAD_CONST frozenset({1, 2}); CONTAINS_OP 0"),
+              std::string::npos);
+    // A display of three or more constants extends from one constant.
+    EXPECT_NE(ops(compile("[1, 2, 3]\n")).find("BUILD_LIST 0; LOAD_CONST (1, 2, 3); LIST_EXTEND 1"),
+              std::string::npos);
+    // Equal constants are one object in every code object of the compilation.
+    vm::Code* code = compile("a = (1, 2)\ndef f(): return (1, 2)\n");
+    const vm::Code* f = child(code, "f");
+    ASSERT_TRUE(f);
+    auto tuple_in = [](const vm::Code* c) {
+        for (rt::Value v : c->consts) {
+            if (rt::is_layout(v, rt::Layout::Tuple)) return v.bits();
+        }
+        return uint64_t{0};
+    };
+    EXPECT_NE(tuple_in(code), 0u);
+    EXPECT_EQ(tuple_in(code), tuple_in(f));
 }
 
 }  // namespace
