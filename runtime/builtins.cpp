@@ -139,7 +139,8 @@ int class_matches(Type* type, Value spec, const char* fname) {
 }
 
 // isinstance(obj, spec) or issubclass(obj, spec): a metaclass's __instancecheck__ /
-// __subclasscheck__ decides for its classes (abstract base classes rely on it).
+// __subclasscheck__ decides for its classes (abstract base classes rely on it), and the
+// class of a spec that is not a class for that spec (typing.List, int | str).
 int instance_matches(Value obj, Value spec, bool sub) {
     const char* fname = sub ? "issubclass" : "isinstance";
     if (is_layout(spec, Layout::Tuple)) {
@@ -151,7 +152,7 @@ int instance_matches(Value obj, Value spec, bool sub) {
         return 0;
     }
     Type* meta = type_of(spec);
-    if (is_layout(spec, Layout::Type) && meta != types.type_) {
+    if (meta != types.type_) {
         static Str* const hooks[2] = {intern("__instancecheck__"), intern("__subclasscheck__")};
         if (!lookup_in_type(meta, hooks[sub]).is_null()) {
             Value r = call_method(spec, hooks[sub], &obj, 1);

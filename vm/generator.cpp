@@ -301,7 +301,9 @@ void gen_trace(Object* self, Tracer& tracer) {
 
 void gen_destroy(Object* self) {
     auto* gen = static_cast<Generator*>(self);
-    if (gen->type == types.coroutine_ && !gen->started) warn_never_awaited(gen, nullptr, 0);
+    // A closed coroutine has no frame left: close() before the first await is no mistake.
+    if (gen->type == types.coroutine_ && !gen->started && gen->frame)
+        warn_never_awaited(gen, nullptr, 0);
     // Freed directly: the frame's code object may be dying in the same collection.
     if (gen->frame) std::free(gen->frame);
     gen->frame = nullptr;

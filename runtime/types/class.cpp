@@ -11,6 +11,7 @@
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/frame.h"
+#include "vm/import.h"
 #include "vm/interp.h"
 
 namespace apy::rt {
@@ -809,7 +810,65 @@ void forget_class(Type* type) {
 
 namespace {
 
+// ------------------------------------------------------- list[int] and int | str
+
+// Calls function [name] of the library module types, where GenericAlias and UnionType are.
+Value call_types_function(const char* name, Value* args, int nargs) {
+    Value module = vm::import_name(intern("types"), Value::none(), make_int(0), nullptr);
+    if (module.is_null()) return module;
+    Value f = getattr(module, intern(name));
+    if (f.is_null()) return f;
+    Root keep(f);
+    return call(f, args, nargs);
+}
+
+// list[int] (PEP 585): a types.GenericAlias.
+Value builtin_class_getitem(Value* args, int nargs, Tuple* kwnames) {
+    if (!check_no_kwargs("__class_getitem__", kwnames) ||
+        !check_arg_count("__class_getitem__", nargs - 1, 1, 1))
+        return Value::null();
+    return call_types_function("GenericAlias", args, 2);
+}
+
+// int | str (PEP 604): a types.UnionType (NotImplemented when the other side is not a type).
+Value type_binary(BinaryOp op, Value a, Value b) {
+    if (op != BinaryOp::Or) return Value::not_implemented();
+    Value operands[2] = {a, b};
+    return call_types_function("_type_or", operands, 2);
+}
+
 // ------------------------------------------------------------ __build_class__
+
+// PEP 560: a base that is not a class but has __mro_entries__ (typing.Generic[T]) is
+// replaced by the classes that method returns. Returns [bases] itself when none has one.
+Value resolve_bases(Tuple* bases) {
+    static Str* const mro_entries = intern("__mro_entries__");
+    std::vector<Value> resolved;
+    VectorRoot keep_resolved(resolved); // __mro_entries__ may collect
+    bool changed = false;
+    for (int64_t i = 0; i < bases->size; ++i) {
+        Value base = bases->items[i];
+        Value entries = Value::null();
+        if (!is_layout(base, Layout::Type)) {
+            entries = getattr_optional(base, mro_entries);
+            if (entries.is_null() && has_pending()) return entries;
+        }
+        if (entries.is_null()) {
+            resolved.push_back(base);
+            continue;
+        }
+        Root keep(entries);
+        Value r = call1(entries, Value::object(bases));
+        if (r.is_null()) return r;
+        if (!is_layout(r, Layout::Tuple))
+            return raise(exc.TypeError, "__mro_entries__ must return a tuple");
+        Tuple* t = as<Tuple>(r);
+        resolved.insert(resolved.end(), t->items, t->items + t->size);
+        changed = true;
+    }
+    if (!changed) return Value::object(bases);
+    return Value::object(make_tuple(resolved.data(), static_cast<int64_t>(resolved.size())));
+}
 
 Value build_class(Value* args, int nargs, Tuple* kwnames) {
     if (nargs < 2) return raise(exc.TypeError, "__build_class__: not enough arguments");
@@ -817,8 +876,12 @@ Value build_class(Value* args, int nargs, Tuple* kwnames) {
         return raise(exc.TypeError, "__build_class__: func must be a function");
     if (!is_str(args[1])) return raise(exc.TypeError, "__build_class__: name is not a string");
     Function* body = as<Function>(args[0]);
-    Tuple* bases = make_tuple(args + 2, nargs - 2);
-    Root keep_bases(Value::object(bases));
+    Tuple* orig_bases = make_tuple(args + 2, nargs - 2);
+    Root keep_orig_bases(Value::object(orig_bases));
+    Value resolved = resolve_bases(orig_bases);
+    if (resolved.is_null()) return resolved;
+    Tuple* bases = as<Tuple>(resolved);
+    Root keep_bases(resolved);
 
     // metaclass= is taken out of the keywords; the others go to the metaclass.
     Value meta = Value::null();
@@ -885,6 +948,8 @@ Value build_class(Value* args, int nargs, Tuple* kwnames) {
     Value cell = vm::run_class_body(body, as<Dict>(ns));
     if (cell.is_null()) return cell;
     Root keep_cell(cell);
+    if (bases != orig_bases)
+        dict_set_str(as<Dict>(ns), "__orig_bases__", Value::object(orig_bases));
 
     std::vector<Value> margs = {args[1], Value::object(bases), ns};
     margs.insert(margs.end(), kwvalues.begin(), kwvalues.end());
@@ -1308,6 +1373,12 @@ void setup_class_types() {
         {nullptr, nullptr},
     };
     add_methods(type, type_methods);
+    type->binary = type_binary;
+    for (Type* generic :
+         {types.list_, types.dict_, types.tuple_, types.set_, types.frozenset_, types.type_})
+        dict_set_str(generic->dict, "__class_getitem__",
+                     make_classmethod(
+                         Value::object(make_builtin("__class_getitem__", builtin_class_getitem))));
     dict_set_str(type->dict, N.new_, Value::object(make_builtin("__new__", type_new_method)));
 
     static const MethodDef exception_methods[] = {
