@@ -71,11 +71,26 @@ Signature::Signature(const char* function_name, const char* parameters)
         if (!param.keyword_only && !param.var_positional && !param.var_keyword) ++positional_count_;
         params_.push_back(param);
     }
+    for (int i = 0; i < parameter_count(); ++i) {
+        const Param& p = params_[i];
+        if (p.var_positional || p.var_keyword)
+            simple_ = false;
+        else if (p.default_value.is_null() && !p.optional)
+            min_args_ = i + 1;
+    }
 }
 
 bool Signature::bind(Value* args, int nargs, Tuple* kwnames, Value* out) const {
-    const char* fname = function_name_.c_str();
     int count = parameter_count();
+    if (simple_ && (!kwnames || kwnames->size == 0) && nargs >= min_args_ &&
+        nargs <= positional_count_) {
+        for (int i = 0; i < nargs; ++i)
+            out[i] = args[i];
+        for (int i = nargs; i < count; ++i)
+            out[i] = params_[i].default_value;
+        return true;
+    }
+    const char* fname = function_name_.c_str();
     for (int i = 0; i < count; ++i) out[i] = Value::null();
     int var_positional = -1, var_keyword = -1;
     for (int i = 0; i < count; ++i) {

@@ -41,6 +41,11 @@ private:
     std::string function_name_;
     std::vector<Param> params_;
     int positional_count_ = 0;  // how many params can be filled by position
+    // The fast path of bind: no *args or **kwargs parameter, and every parameter from
+    // index min_args_ on has a default, so min_args_..positional_count_ positional
+    // arguments without keywords bind by copying.
+    bool simple_ = true;
+    int min_args_ = 0;
 };
 
 // Quick checks for the common fixed shapes; the message names [name] as CPython does.

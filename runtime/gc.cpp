@@ -5,15 +5,39 @@
 
 namespace apy::rt {
 
-Heap& heap() {
-    static Heap instance;
-    return instance;
+constinit Heap detail::the_heap;
+
+void* Heap::allocate_slow(size_t size) {
+    uint32_t c = size_class(size);
+    if (c == 0) {
+        void* memory = std::malloc(size);
+        if (!memory)
+            std::abort(); // out of memory is not recoverable here
+        return memory;
+    }
+    size_t rounded = c * kGranule;
+    if (static_cast<size_t>(chunk_end_ - chunk_next_) < rounded) {
+        // The rest of the old chunk is too small for this class: it stays unused. Chunks
+        // live as long as the process, their cells recycled through the free lists.
+        chunk_next_ = static_cast<char*>(std::malloc(kChunkSize));
+        if (!chunk_next_)
+            std::abort();
+        chunk_end_ = chunk_next_ + kChunkSize;
+    }
+    void* memory = chunk_next_;
+    chunk_next_ += rounded;
+    return memory;
 }
 
-void* Heap::allocate_raw(size_t size) {
-    void* memory = std::malloc(size);
-    if (!memory) std::abort();  // out of memory is not recoverable here
-    return memory;
+void Heap::release(Object* object) {
+    uint32_t c = object->size_class;
+    if (c == 0) {
+        std::free(object);
+        return;
+    }
+    auto* cell = reinterpret_cast<FreeCell*>(object);
+    cell->next = free_[c];
+    free_[c] = cell;
 }
 
 void Tracer::drain() {
@@ -50,7 +74,8 @@ void Heap::collect() {
     }
     for (Object* object : dead)
         if (object->type->destroy) object->type->destroy(object);
-    for (Object* object : dead) std::free(object);
+    for (Object* object : dead)
+        release(object);
     live_objects_ = survivors;
     bytes_since_collect_ = 0;
     ++collections_;

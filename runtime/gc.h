@@ -79,17 +79,44 @@ public:
 
 private:
     static constexpr size_t kInitialThreshold = 8u << 20;
+    // Small objects (frames' generators, tasks, futures, handles, boxed values) come from
+    // per-size free lists carved out of large chunks: no malloc call or header per object,
+    // and the sweep gives them back to their list.
+    static constexpr size_t kGranule = 16;
+    static constexpr size_t kSmallLimit = 512;
+    static constexpr size_t kSizeClasses = kSmallLimit / kGranule + 1; // class 0: malloc
+    static constexpr size_t kChunkSize = 256u << 10;
+    struct FreeCell {
+        FreeCell* next;
+    };
 
-    void* allocate_raw(size_t size);
+    static uint32_t size_class(size_t size) {
+        return size <= kSmallLimit ? static_cast<uint32_t>((size + kGranule - 1) / kGranule) : 0;
+    }
+    void* allocate_raw(size_t size) {
+        uint32_t c = size_class(size);
+        if (c != 0 && free_[c]) {
+            FreeCell* cell = free_[c];
+            free_[c] = cell->next;
+            return cell;
+        }
+        return allocate_slow(size);
+    }
+    void* allocate_slow(size_t size);
+    void release(Object* object);
     void link(Object* object, Type* type, size_t size) {
         object->type = type;
         object->gc_next = all_;
         object->gc_marked = 0;
+        object->size_class = size_class(size);
         all_ = object;
         ++live_objects_;
         bytes_since_collect_ += size;
     }
 
+    FreeCell* free_[kSizeClasses] = {};
+    char* chunk_next_ = nullptr; // the unused rest of the newest chunk
+    char* chunk_end_ = nullptr;
     Object* all_ = nullptr;
     size_t live_objects_ = 0;
     size_t bytes_since_collect_ = 0;
@@ -98,7 +125,10 @@ private:
     std::vector<RootProvider> providers_;
 };
 
-Heap& heap();
+namespace detail {
+extern Heap the_heap;
+}
+inline Heap& heap() { return detail::the_heap; }
 
 // Keeps one value alive for the scope, across calls back into apy code.
 class Root {

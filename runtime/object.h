@@ -26,7 +26,7 @@ struct Object {
     Type* type;
     Object* gc_next;  // every object is on the heap's list, for the sweep
     uint32_t gc_marked = 0;
-    uint32_t reserved = 0;
+    uint32_t size_class = 0; // the heap's free list it returns to (0: malloc'd)
 };
 
 // Which C++ struct an instance is laid out as. Subclasses inherit it from their base.
@@ -131,8 +131,10 @@ struct Type : Object {
     void (*destroy)(Object* self) = nullptr;
 };
 
+// The type of a value that is not a heap object (int, float, bool, None, ...).
+Type* unboxed_type_of(Value v);
 // The type of any value, boxed or not.
-Type* type_of(Value v);
+inline Type* type_of(Value v) { return v.is_object() ? v.as_object()->type : unboxed_type_of(v); }
 
 // Whether [type] is [base] or derives from it.
 bool is_subtype(const Type* type, const Type* base);

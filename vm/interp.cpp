@@ -1177,13 +1177,17 @@ op_CALL : {
         --args;
         ++npos;
     }
-    if (is_layout(callable, Layout::Function) &&
-        !(as<Function>(callable)->code->flags & (kGenerator | kCoroutine | kAsyncGenerator))) {
+    if (is_layout(callable, Layout::Function)) {
         // An apy function: push its frame and go on in this loop.
         sp -= arg + 2;
         SAVE_FRAME();
         Frame* callee = frame_for_call(as<Function>(callable), args, npos, kwnames);
         if (!callee) goto error;
+        if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
+            // A generator or coroutine function: the call only makes the object.
+            PUSH(Value::object(make_generator(callee)));
+            DISPATCH();
+        }
         if (call_depth + 1 > recursion_limit) {
             release_frame(callee);
             raise(exc.RecursionError, "maximum recursion depth exceeded");

@@ -55,8 +55,15 @@ SendResult sleep_send(Value self, Value, Value* out) {
         raise(exc.RuntimeError, "no running event loop");
         return SendResult::Error;
     }
-    Value non_positive = compare(s->delay, Value::small_int(0), CompareOp::Le);
-    int t = non_positive.is_null() ? -1 : truthy(non_positive);
+    int t;
+    if (s->delay.is_small_int()) {
+        t = s->delay.as_small_int() <= 0;
+    } else if (s->delay.is_double()) {
+        t = s->delay.as_double() <= 0;
+    } else {
+        Value non_positive = compare(s->delay, Value::small_int(0), CompareOp::Le);
+        t = non_positive.is_null() ? -1 : truthy(non_positive);
+    }
     if (t < 0) {
         s->state = 2;
         return SendResult::Error;

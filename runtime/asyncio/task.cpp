@@ -20,6 +20,13 @@ int64_t g_task_counter = 0;
 
 Future* self_task(Value v) { return as<Future>(v); }
 
+// A task's name is made from its number when first asked for: most never are.
+Value task_name(Future* task) {
+    if (task->name.is_small_int())
+        task->name = str_value("Task-" + std::to_string(task->name.as_small_int()));
+    return task->name;
+}
+
 void forget_pending_task(Future* task) {
     EventLoop* loop = task->loop;
     int64_t i = task->task_index;
@@ -91,7 +98,7 @@ Value task_repr(Value self) {
                 ? (t->num_cancels_requested > 0 || t->must_cancel ? "cancelling" : "pending")
             : t->state == FutureState::Cancelled ? "cancelled" : "finished";
     bool ok = true;
-    text += " name=" + repr_string(t->name, &ok);
+    text += " name=" + repr_string(task_name(t), &ok);
     text += " coro=" + coro_repr(t);
     if (t->state == FutureState::Finished) {
         if (!t->exception.is_null()) text += " exception=" + repr_string(t->exception, &ok);
@@ -108,7 +115,7 @@ Value task_repr(Value self) {
 
 // ---- methods
 
-Value m_get_name(Value* args, int, Tuple*) { return self_task(args[0])->name; }
+Value m_get_name(Value* args, int, Tuple*) { return task_name(self_task(args[0])); }
 
 Value m_set_name(Value* args, int nargs, Tuple*) {
     if (nargs != 2) return raise(exc.TypeError, "set_name() takes exactly one argument");
@@ -177,7 +184,7 @@ Future* make_task(EventLoop* loop, Value coro, Value name) {
     Future* t = make_future(loop, types.task);
     t->coro = coro;
     // CPython names every task Task-N first, then renames it: a named task uses a number.
-    t->name = str_value("Task-" + std::to_string(++g_task_counter));
+    t->name = Value::small_int(++g_task_counter); // formatted by task_name
     if (!name.is_none() && !name.is_null()) {
         t->name = to_str(name);
         if (t->name.is_null()) return nullptr;

@@ -12,8 +12,7 @@ namespace apy::rt {
 
 BuiltinTypes types;
 
-Type* type_of(Value v) {
-    if (v.is_object()) return v.as_object()->type;
+Type* unboxed_type_of(Value v) {
     if (v.is_double()) return types.float_;
     if (v.is_small_int()) return types.int_;
     if (v.is_bool()) return types.bool_;
