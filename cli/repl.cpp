@@ -135,8 +135,7 @@ void detach_task(aio::Future* task) {
                (h->kind == aio::HandleKind::TaskStep || h->kind == aio::HandleKind::TaskWakeup);
     };
     if (!task->waiter.is_null()) {
-        auto& cbs = as<aio::Future>(task->waiter)->callbacks;
-        cbs.erase(std::remove_if(cbs.begin(), cbs.end(), is_step), cbs.end());
+        as<aio::Future>(task->waiter)->callbacks.remove_if(is_step);
         task->waiter = Value::null();
     }
     auto& ready = g.loop->ready;

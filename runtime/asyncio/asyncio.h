@@ -5,12 +5,13 @@
 // it returned, raised or suspended on a future.
 #pragma once
 
+#include "runtime/objects.h"
+
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <vector>
-
-#include "runtime/objects.h"
 
 namespace apy::aio {
 
@@ -57,6 +58,52 @@ struct EventLoop : rt::Object {
 
 enum class FutureState : uint8_t { Pending, Cancelled, Finished };
 
+// A future's done callbacks, in order. Most futures get exactly one (the task or gather
+// waiting on them), kept inline so that it needs no vector buffer.
+class CallbackList {
+  public:
+    bool empty() const { return first_.is_null(); }
+    size_t size() const { return empty() ? 0 : 1 + rest_.size(); }
+    Value operator[](size_t i) const { return i == 0 ? first_ : rest_[i - 1]; }
+    void push_back(Value callback) {
+        if (empty())
+            first_ = callback;
+        else
+            rest_.push_back(callback);
+    }
+    std::vector<Value> to_vector() const {
+        std::vector<Value> all;
+        if (!empty())
+            all.push_back(first_);
+        all.insert(all.end(), rest_.begin(), rest_.end());
+        return all;
+    }
+    void assign(const std::vector<Value>& callbacks) {
+        first_ = callbacks.empty() ? Value::null() : callbacks[0];
+        rest_.assign(callbacks.begin() + (callbacks.empty() ? 0 : 1), callbacks.end());
+    }
+    template <class Pred> void remove_if(Pred pred) {
+        std::vector<Value> all = to_vector();
+        all.erase(std::remove_if(all.begin(), all.end(), pred), all.end());
+        assign(all);
+    }
+    // Empties the list: its first callback, the others moved into [rest].
+    Value take(std::vector<Value>& rest) {
+        Value first = first_;
+        first_ = Value::null();
+        rest.swap(rest_);
+        return first;
+    }
+    void trace(rt::Tracer& tracer) const {
+        tracer.mark(first_);
+        tracer.mark_all(rest_);
+    }
+
+  private:
+    Value first_ = Value::null(); // null: no callbacks (then rest_ is empty too)
+    std::vector<Value> rest_;
+};
+
 // Futures, tasks and gathering futures share one layout.
 struct Future : rt::Object {
     EventLoop* loop = nullptr;
@@ -67,7 +114,7 @@ struct Future : rt::Object {
     Value exception = Value::null();
     Value cancel_message = Value::none();
     Value cancelled_exc = Value::null();
-    std::vector<Value> callbacks;  // Python callables or native Handles (not yet scheduled)
+    CallbackList callbacks; // Python callables or native Handles (not yet scheduled)
     // Tasks:
     Value coro = Value::null();
     Value waiter = Value::null();  // the future the task waits on

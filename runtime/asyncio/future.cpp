@@ -19,18 +19,23 @@ namespace {
 
 Future* self_future(Value v) { return as<Future>(v); }
 
-void schedule_callbacks(Future* f) {
-    std::vector<Value> callbacks;
-    callbacks.swap(f->callbacks);
-    for (Value cb : callbacks) {
-        if (type_of(cb) == types.handle) {
-            // A native callback prepared by the loop or a task: queue it as is.
-            f->loop->ready.push_back(as<Handle>(cb));
-            continue;
-        }
-        Handle* h = call_soon(f->loop, HandleKind::Call, cb);
-        h->args.push_back(Value::object(f));
+void schedule_callback(Future* f, Value cb) {
+    if (type_of(cb) == types.handle) {
+        // A native callback prepared by the loop or a task: queue it as is.
+        f->loop->ready.push_back(as<Handle>(cb));
+        return;
     }
+    Handle* h = call_soon(f->loop, HandleKind::Call, cb);
+    h->args.push_back(Value::object(f));
+}
+
+void schedule_callbacks(Future* f) {
+    if (f->callbacks.empty())
+        return;
+    std::vector<Value> rest;
+    schedule_callback(f, f->callbacks.take(rest));
+    for (Value cb : rest)
+        schedule_callback(f, cb);
 }
 
 const char* state_name(Future* f) {
@@ -84,13 +89,13 @@ Value m_remove_done_callback(Value* args, int nargs, Tuple*) {
     Future* f = self_future(args[0]);
     int64_t removed = 0;
     std::vector<Value> kept;
-    for (Value cb : f->callbacks) {
+    for (Value cb : f->callbacks.to_vector()) {
         int eq = equals(cb, args[1]);
         if (eq < 0) return Value::null();
         if (eq) ++removed;
         else kept.push_back(cb);
     }
-    f->callbacks = std::move(kept);
+    f->callbacks.assign(kept);
     return make_int(removed);
 }
 
@@ -126,7 +131,7 @@ void future_trace(Object* self, Tracer& tracer) {
     tracer.mark(f->exception);
     tracer.mark(f->cancel_message);
     tracer.mark(f->cancelled_exc);
-    tracer.mark_all(f->callbacks);
+    f->callbacks.trace(tracer);
     tracer.mark(f->coro);
     tracer.mark(f->waiter);
     tracer.mark(f->name);

@@ -395,9 +395,7 @@ bool run_until_complete(EventLoop* loop, Future* future) {
     loop->running = false;
     g_running = nullptr;
     // Stopped early (loop.stop()): leave the callback out.
-    auto& cbs = future->callbacks;
-    cbs.erase(std::remove_if(cbs.begin(), cbs.end(), [&](Value v) { return v.is(Value::object(stopper)); }),
-              cbs.end());
+    future->callbacks.remove_if([&](Value v) { return v.is(Value::object(stopper)); });
     if (ok && !future_done(future)) {
         raise(exc.RuntimeError, "Event loop stopped before Future completed.");
         return false;
