@@ -84,10 +84,8 @@ bool Signature::bind(Value* args, int nargs, Tuple* kwnames, Value* out) const {
     int count = parameter_count();
     if (simple_ && (!kwnames || kwnames->size == 0) && nargs >= min_args_ &&
         nargs <= positional_count_) {
-        for (int i = 0; i < nargs; ++i)
-            out[i] = args[i];
-        for (int i = nargs; i < count; ++i)
-            out[i] = params_[i].default_value;
+        for (int i = 0; i < nargs; ++i) out[i] = args[i];
+        for (int i = nargs; i < count; ++i) out[i] = params_[i].default_value;
         return true;
     }
     const char* fname = function_name_.c_str();

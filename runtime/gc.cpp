@@ -11,8 +11,7 @@ void* Heap::allocate_slow(size_t size) {
     uint32_t c = size_class(size);
     if (c == 0) {
         void* memory = std::malloc(size);
-        if (!memory)
-            std::abort(); // out of memory is not recoverable here
+        if (!memory) std::abort(); // out of memory is not recoverable here
         return memory;
     }
     size_t rounded = c * kGranule;
@@ -20,8 +19,7 @@ void* Heap::allocate_slow(size_t size) {
         // The rest of the old chunk is too small for this class: it stays unused. Chunks
         // live as long as the process, their cells recycled through the free lists.
         chunk_next_ = static_cast<char*>(std::malloc(kChunkSize));
-        if (!chunk_next_)
-            std::abort();
+        if (!chunk_next_) std::abort();
         chunk_end_ = chunk_next_ + kChunkSize;
     }
     void* memory = chunk_next_;
@@ -74,8 +72,7 @@ void Heap::collect() {
     }
     for (Object* object : dead)
         if (object->type->destroy) object->type->destroy(object);
-    for (Object* object : dead)
-        release(object);
+    for (Object* object : dead) release(object);
     live_objects_ = survivors;
     bytes_since_collect_ = 0;
     ++collections_;

@@ -73,8 +73,7 @@ class CallbackList {
     }
     std::vector<Value> to_vector() const {
         std::vector<Value> all;
-        if (!empty())
-            all.push_back(first_);
+        if (!empty()) all.push_back(first_);
         all.insert(all.end(), rest_.begin(), rest_.end());
         return all;
     }

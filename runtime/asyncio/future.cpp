@@ -30,12 +30,10 @@ void schedule_callback(Future* f, Value cb) {
 }
 
 void schedule_callbacks(Future* f) {
-    if (f->callbacks.empty())
-        return;
+    if (f->callbacks.empty()) return;
     std::vector<Value> rest;
     schedule_callback(f, f->callbacks.take(rest));
-    for (Value cb : rest)
-        schedule_callback(f, cb);
+    for (Value cb : rest) schedule_callback(f, cb);
 }
 
 const char* state_name(Future* f) {
