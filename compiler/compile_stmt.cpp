@@ -15,6 +15,19 @@
 // cleanup: SWAP 2; POP_EXCEPT; RERAISE                  [prev_exc, exc2]
 // end:
 //
+// try/except*:
+//        as try/except up to PUSH_EXC_INFO; COPY 1; BUILD_LIST 0; SWAP 2  [prev, orig, raised, exc]
+//        <type>; CHECK_EG_MATCH; COPY 1; POP_JUMP_IF_NONE no_match   [..., raised, rest, match]
+//        STORE name (or POP_TOP); SETUP_FINALLY cleanup_end; <body>; POP_BLOCK
+//        name = None; del name; JUMP next
+//   cleanup_end: name = None; del name; LIST_APPEND 2; JUMP next   [..., raised, rest, exc2]
+//   no_match: POP_TOP
+//   next:  ... (the next clause splits rest)
+//        LIST_APPEND 1; PREP_RERAISE_STAR; COPY 1; POP_JUMP_IF_NOT_NONE reraise
+//        POP_TOP; POP_BLOCK; POP_EXCEPT; JUMP end
+// reraise: POP_BLOCK; SWAP 2; POP_EXCEPT; RERAISE
+// cleanup: SWAP 2; POP_EXCEPT; RERAISE
+//
 // try/finally:
 //        SETUP_FINALLY handler; <body>; POP_BLOCK; <finalbody>; JUMP exit
 // handler: SETUP_FINALLY cleanup; PUSH_EXC_INFO; <finalbody>; RERAISE
@@ -278,6 +291,8 @@ void Compiler::visit_return(const ast::Return* s) {
     }
     bool preserve_tos = s->value && s->value->kind != ast::ExprKind::Constant;
     if (preserve_tos) visit_expr(s->value);
+    // A constant's location is the value's, as CPython has it for errors while unwinding.
+    if (s->value && !preserve_tos && s->value->loc.line == s->loc.line) u().loc = s->value->loc;
     u().line = s->loc.line;
     unwind_fblock_stack(preserve_tos, nullptr, nullptr);
     u().line = s->loc.line;
@@ -539,6 +554,8 @@ void Compiler::unwind_fblock(const FBlock& block, bool preserve_tos) {
     switch (block.kind) {
     case FBlockKind::WhileLoop:
     case FBlockKind::ExceptionHandler: return;
+    case FBlockKind::ExceptionGroupHandler:
+        error("'break', 'continue' and 'return' cannot appear in an except* block", u().loc);
     case FBlockKind::ForLoop:
         if (preserve_tos) emit(Op::SWAP, 2);
         emit(Op::POP_TOP);  // the iterator
@@ -658,9 +675,10 @@ void Compiler::visit_with(const ast::With* s, size_t pos) {
 }
 
 void Compiler::visit_try(const ast::Try* s) {
-    if (s->is_star) error("except* is not supported by apy yet", s->loc);
     if (!s->finalbody.empty()) {
         visit_try_finally(s);
+    } else if (s->is_star) {
+        visit_try_star(s);
     } else {
         visit_try_except(s);
     }
@@ -672,7 +690,9 @@ void Compiler::visit_try_finally(const ast::Try* s) {
     FBlock block(FBlockKind::FinallyTry);
     block.finalbody = &s->finalbody;
     push_fblock(block, s->loc);
-    if (!s->handlers.empty()) {
+    if (s->is_star) {
+        visit_try_star(s);
+    } else if (!s->handlers.empty()) {
         visit_try_except(s);
     } else {
         visit_body(s->body);
@@ -695,8 +715,8 @@ void Compiler::visit_try_finally(const ast::Try* s) {
     bind(exit);
 }
 
-void Compiler::visit_try_except(const ast::Try* s) {
-    int except = new_label(), end = new_label(), cleanup = new_label();
+// SETUP_FINALLY except; <body>; POP_BLOCK; <orelse>; JUMP end
+void Compiler::try_body_and_else(const ast::Try* s, int except, int end) {
     u().line = s->loc.line;
     emit_jump(Op::SETUP_FINALLY, except);
     push_fblock(FBlock(FBlockKind::TryExcept), s->loc);
@@ -705,7 +725,30 @@ void Compiler::visit_try_except(const ast::Try* s) {
     emit(Op::POP_BLOCK);
     visit_body(s->orelse);
     emit_jump(Op::JUMP, end);
+}
 
+// SETUP_FINALLY cleanup_end; <body of h>; POP_BLOCK (the body runs with h's name bound).
+void Compiler::handler_body(const ast::ExceptHandler* h, int cleanup_end) {
+    emit_jump(Op::SETUP_FINALLY, cleanup_end);
+    FBlock block(FBlockKind::HandlerCleanup);
+    block.name = h->name;
+    push_fblock(block, h->loc);
+    visit_body(h->body);
+    pop_fblock();
+    emit(Op::POP_BLOCK);
+}
+
+// `name = None; del name` after an `except ... as name` clause.
+void Compiler::clear_handler_name(const std::string& name, const ast::Loc& loc) {
+    if (name.empty()) return;
+    load_none();
+    name_op(name, ast::Ctx::Store, loc);
+    name_op(name, ast::Ctx::Del, loc);
+}
+
+void Compiler::visit_try_except(const ast::Try* s) {
+    int except = new_label(), end = new_label(), cleanup = new_label();
+    try_body_and_else(s, except, end);
     bind(except);  // [exc]
     if (!s->handlers.empty()) u().line = s->handlers.front()->loc.line;
     emit_jump(Op::SETUP_FINALLY, cleanup);
@@ -725,24 +768,14 @@ void Compiler::visit_try_except(const ast::Try* s) {
         if (!h->name.empty()) {
             name_op(h->name, ast::Ctx::Store, h->loc);
             int cleanup_end = new_label();
-            emit_jump(Op::SETUP_FINALLY, cleanup_end);
-            FBlock block(FBlockKind::HandlerCleanup);
-            block.name = h->name;
-            push_fblock(block, h->loc);
-            visit_body(h->body);
-            pop_fblock();
-            emit(Op::POP_BLOCK);
+            handler_body(h, cleanup_end);
             emit(Op::POP_BLOCK);
             emit(Op::POP_EXCEPT);
-            load_none();
-            name_op(h->name, ast::Ctx::Store, h->loc);
-            name_op(h->name, ast::Ctx::Del, h->loc);
+            clear_handler_name(h->name, h->loc);
             emit_jump(Op::JUMP, end);
             bind(cleanup_end);  // [prev_exc, exc2]
             u().line = h->loc.line;
-            load_none();
-            name_op(h->name, ast::Ctx::Store, h->loc);
-            name_op(h->name, ast::Ctx::Del, h->loc);
+            clear_handler_name(h->name, h->loc);
             emit(Op::RERAISE);
         } else {
             emit(Op::POP_TOP);  // the exception
@@ -757,6 +790,64 @@ void Compiler::visit_try_except(const ast::Try* s) {
     }
     pop_fblock();
     emit(Op::RERAISE);  // no handler matched
+    bind(cleanup);
+    pop_except_and_reraise();
+    bind(end);
+}
+
+// try/except* (PEP 654), as CPython 3.11's compiler_try_star_except: each clause takes its part
+// of what is left of the group; what no clause handled and what the clauses raised are
+// re-raised together at the end.
+void Compiler::visit_try_star(const ast::Try* s) {
+    int except = new_label(), end = new_label(), cleanup = new_label(), reraise = new_label();
+    try_body_and_else(s, except, end);
+    bind(except);  // [exc]
+    u().line = s->handlers.front()->loc.line;
+    emit_jump(Op::SETUP_FINALLY, cleanup);
+    emit(Op::PUSH_EXC_INFO);  // [prev_exc, exc]
+    emit(Op::COPY, 1);
+    emit(Op::BUILD_LIST, 0);
+    emit(Op::SWAP, 2);  // [prev_exc, orig, raised, exc]
+    push_fblock(FBlock(FBlockKind::ExceptionGroupHandler), s->loc);
+    for (const ast::ExceptHandler* h : s->handlers) {
+        int no_match = new_label(), next = new_label(), cleanup_end = new_label();
+        u().line = h->loc.line;
+        visit_expr(h->type);
+        u().line = h->loc.line;
+        emit(Op::CHECK_EG_MATCH);  // [prev_exc, orig, raised, rest, match]
+        emit(Op::COPY, 1);
+        emit_jump(Op::POP_JUMP_IF_NONE, no_match);
+        if (!h->name.empty()) {
+            name_op(h->name, ast::Ctx::Store, h->loc);
+        } else {
+            emit(Op::POP_TOP);
+        }
+        handler_body(h, cleanup_end);
+        clear_handler_name(h->name, h->loc);
+        emit_jump(Op::JUMP, next);
+        bind(cleanup_end);  // [prev_exc, orig, raised, rest, exc2]
+        u().line = h->loc.line;
+        clear_handler_name(h->name, h->loc);
+        emit(Op::LIST_APPEND, 2);
+        emit_jump(Op::JUMP, next);
+        bind(no_match);
+        emit(Op::POP_TOP);  // None
+        bind(next);
+    }
+    pop_fblock();
+    emit(Op::LIST_APPEND, 1);  // what no clause matched
+    emit(Op::PREP_RERAISE_STAR);
+    emit(Op::COPY, 1);
+    emit_jump(Op::POP_JUMP_IF_NOT_NONE, reraise);
+    emit(Op::POP_TOP);
+    emit(Op::POP_BLOCK);
+    emit(Op::POP_EXCEPT);
+    emit_jump(Op::JUMP, end);
+    bind(reraise);  // [prev_exc, exc]
+    emit(Op::POP_BLOCK);
+    emit(Op::SWAP, 2);
+    emit(Op::POP_EXCEPT);
+    emit(Op::RERAISE);
     bind(cleanup);
     pop_except_and_reraise();
     bind(end);

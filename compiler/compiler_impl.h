@@ -17,7 +17,7 @@ enum class UnitKind : uint8_t { Module, Class, Function, AsyncFunction, Lambda, 
 // Compile-time blocks that `return`, `break` and `continue` must unwind (CPython's fblocks).
 enum class FBlockKind : uint8_t {
     WhileLoop, ForLoop, TryExcept, FinallyTry, FinallyEnd, With, HandlerCleanup, PopValue,
-    ExceptionHandler
+    ExceptionHandler, ExceptionGroupHandler
 };
 
 struct FBlock {
@@ -134,6 +134,10 @@ public:
     void visit_raise(const ast::Raise* s);
     void visit_try(const ast::Try* s);
     void visit_try_except(const ast::Try* s);
+    void visit_try_star(const ast::Try* s);
+    void try_body_and_else(const ast::Try* s, int except, int end);
+    void handler_body(const ast::ExceptHandler* h, int cleanup_end);
+    void clear_handler_name(const std::string& name, const ast::Loc& loc);
     void visit_try_finally(const ast::Try* s);
     void visit_assert(const ast::Assert* s);
     void visit_import(const ast::Import* s);

@@ -109,6 +109,14 @@ void set_handled_exception(Value exception);
 Value make_exception(Type* type, Tuple* args);
 Value make_exception(Type* type, std::string_view message);
 
+// except* (PEP 654, exception_group.cpp). Splits [exception] on the exception class (or tuple)
+// [spec]: *match is a group (a bare exception wrapped in ExceptionGroup("", [e])) or None,
+// *rest what remains or None. False on error.
+bool exception_group_match(Value exception, Value spec, Value* match, Value* rest);
+// What a try/except* statement re-raises (None for nothing), from the exception it caught and
+// those raised or re-raised by its clauses (CPython's _PyExc_PrepReraiseStar).
+Value prep_reraise_star(Value orig, List* raised);
+
 // Guards native recursion (repr of nested containers, comparisons, calls) so
 // that deep structures raise RecursionError instead of overflowing the C++
 // stack. enter_recursive_call returns false with RecursionError

@@ -81,6 +81,30 @@ int exception_matches(Value exception, Value spec) {
     return isinstance(exception, as<Type>(spec)) ? 1 : 0;
 }
 
+// except* T: T is an exception class or a tuple of them, none an exception group.
+bool check_except_star_spec(Value spec) {
+    Value* items = &spec;
+    int64_t count = 1;
+    if (is_layout(spec, Layout::Tuple)) {
+        items = as<Tuple>(spec)->items;
+        count = as<Tuple>(spec)->size;
+    }
+    for (int64_t i = 0; i < count; ++i)
+        if (!is_layout(items[i], Layout::Type) ||
+            !is_subtype(as<Type>(items[i]), exc.BaseException)) {
+            raise(exc.TypeError,
+                  "catching classes that do not inherit from BaseException is not allowed");
+            return false;
+        }
+    for (int64_t i = 0; i < count; ++i)
+        if (is_subtype(as<Type>(items[i]), exc.BaseExceptionGroup)) {
+            raise(exc.TypeError,
+                  "catching ExceptionGroup with except* is not allowed. Use except instead.");
+            return false;
+        }
+    return true;
+}
+
 bool unpack_sequence(Value seq, int count, Value* out_reversed) {
     std::vector<Value> items;
     VectorRoot keep_items(items);  // the iterator's next step may collect
@@ -1280,6 +1304,28 @@ op_CHECK_EXC_MATCH : {
     int m = exception_matches(TOP(), spec);
     if (m < 0) goto error;
     PUSH(Value::boolean(m));
+    DISPATCH();
+}
+op_CHECK_EG_MATCH : {
+    SAVE_FRAME();
+    Value spec = POP();
+    Root keep(spec);
+    if (!check_except_star_spec(spec)) goto error;
+    Value match, rest;
+    if (!exception_group_match(TOP(), spec, &match, &rest)) goto error;
+    TOP() = rest;
+    PUSH(match);
+    if (!match.is_none()) set_handled_exception(match);
+    DISPATCH();
+}
+op_PREP_RERAISE_STAR : {
+    SAVE_FRAME();
+    Value raised = TOP();
+    Value orig = PEEK(2);
+    Value e = prep_reraise_star(orig, as<List>(raised));
+    CHECK(e);
+    --sp;
+    TOP() = e;
     DISPATCH();
 }
 op_RERAISE : {

@@ -370,6 +370,30 @@ struct PrintContext {
 constexpr int kMaxGroupWidth = 15;
 constexpr int kMaxGroupDepth = 10;
 
+// The exception's __notes__ below its last line, as CPython's print_exception_notes.
+void format_notes(Value e, std::string& out, const PrintContext& ctx) {
+    static Str* const kNotes = intern("__notes__");
+    auto* ex = as<ExceptionObject>(e);
+    Value notes = ex->attrs ? dict_get_str(ex->attrs, kNotes) : Value::null();
+    if (notes.is_null()) return;
+    if (!is_layout(notes, Layout::List) && !is_layout(notes, Layout::Tuple)) {
+        Value text = repr(notes);
+        if (text.is_null()) clear_pending();
+        ctx.emit(out, text.is_null() ? "<__notes__ repr() failed>" : std::string(str_view(text)));
+        out += "\n";
+        return;
+    }
+    std::vector<Value> items;
+    VectorRoot keep(items);
+    if (!collect_iterable(notes, items)) clear_pending();
+    for (Value note : items) {
+        Value text = to_str(note);
+        if (text.is_null()) clear_pending();
+        ctx.emit(out, text.is_null() ? "<note str() failed>" : std::string(str_view(text)));
+        out += "\n";
+    }
+}
+
 std::string stack_text(ExceptionObject* ex) {
     std::string out;
     for (auto it = ex->traceback.rbegin(); it != ex->traceback.rend(); ++it) {
@@ -396,6 +420,7 @@ void format_self(Value e, std::string& out, PrintContext& ctx) {
             ctx.emit(out, stack_text(ex));
         }
         ctx.emit(out, exception_line(e, ctx.suggest));
+        format_notes(e, out, ctx);
         return;
     }
     if (ctx.group_depth > kMaxGroupDepth) {
@@ -409,6 +434,7 @@ void format_self(Value e, std::string& out, PrintContext& ctx) {
         ctx.emit(out, stack_text(ex));
     }
     ctx.emit(out, exception_line(e, ctx.suggest));
+    format_notes(e, out, ctx);
     static Str* const kExceptions = intern("exceptions");
     Value list = ex->attrs ? dict_get_str(ex->attrs, kExceptions) : Value::null();
     Tuple* excs = is_layout(list, Layout::Tuple) ? as<Tuple>(list) : make_tuple(0);

@@ -120,6 +120,28 @@ Value exception_with_traceback(Value* args, int nargs, Tuple*) {
     return args[0];
 }
 
+Value exception_add_note(Value* args, int nargs, Tuple*) {
+    if (nargs != 2)
+        return raise_format(exc.TypeError,
+                            "BaseException.add_note() takes exactly one argument (%d given)",
+                            nargs - 1);
+    if (!is_str(args[1]))
+        return raise_format(exc.TypeError, "note must be a str, not '%s'",
+                            type_name(args[1]).c_str());
+    static Str* const kNotes = intern("__notes__");
+    ExceptionObject* e = exception_of(args[0]);
+    if (!e->attrs) e->attrs = make_dict();
+    Value notes = dict_get_str(e->attrs, kNotes);
+    if (notes.is_null()) {
+        notes = Value::object(make_list());
+        dict_set_str(e->attrs, kNotes, notes);
+    } else if (!is_layout(notes, Layout::List)) {
+        return raise(exc.TypeError, "Cannot add note: __notes__ is not a list");
+    }
+    list_append(as<List>(notes), args[1]);
+    return Value::none();
+}
+
 }  // namespace
 
 void setup_exception_types() {
@@ -140,6 +162,7 @@ void setup_exception_types() {
     base->hash = types.object_->hash;
     base->compare = types.object_->compare;
     static const MethodDef methods[] = {{"with_traceback", exception_with_traceback},
+                                        {"add_note", exception_add_note},
                                         {nullptr, nullptr}};
     add_methods(base, methods);
     setup_exception_group_types();

@@ -1,6 +1,9 @@
 // BaseExceptionGroup and ExceptionGroup (PEP 654): a message and a tuple of exceptions,
 // with derive(), subgroup() and split() as CPython 3.11's exceptions.c has them.
 // ExceptionGroup derives from both BaseExceptionGroup and Exception.
+#include <functional>
+#include <unordered_set>
+
 #include "runtime/errors.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
@@ -105,6 +108,13 @@ int matches(Value condition, Value e) {
     return truthy(r);
 }
 
+// What split_group keeps: 1 match, 0 not, -1 error.
+using Matcher = std::function<int(Value)>;
+
+Matcher condition_of(Value condition) {
+    return [condition](Value e) { return matches(condition, e); };
+}
+
 bool check_condition(Value condition) {
     if (is_layout(condition, Layout::Type) && is_subtype(as<Type>(condition), exc.BaseException))
         return true;
@@ -139,14 +149,24 @@ Value derived(Value self, std::vector<Value>& items) {
     to->context = from->context;
     to->suppress_context = from->suppress_context;
     to->traceback = from->traceback;
+    // The parts get their own copies of __notes__, as CPython's exceptiongroup_subset does.
+    static Str* const kNotes = intern("__notes__");
+    Value notes = from->attrs ? dict_get_str(from->attrs, kNotes) : Value::null();
+    if (!notes.is_null() && (is_layout(notes, Layout::List) || is_layout(notes, Layout::Tuple))) {
+        std::vector<Value> copy;
+        if (!collect_iterable(notes, copy)) return Value::null();
+        if (!to->attrs) to->attrs = make_dict();
+        dict_set_str(to->attrs, kNotes, Value::object(make_list(copy)));
+    }
     return g;
 }
 
 // Splits [self] on [condition]: *match and *rest are groups or None. False on error.
-bool split_group(Value self, Value condition, bool want_rest, Value* match, Value* rest) {
+bool split_group(Value self, const Matcher& condition, bool want_rest, Value* match,
+                 Value* rest) {
     *match = Value::none();
     *rest = Value::none();
-    int m = matches(condition, self);
+    int m = condition(self);
     if (m < 0) return false;
     if (m) {
         *match = self;
@@ -168,7 +188,7 @@ bool split_group(Value self, Value condition, bool want_rest, Value* match, Valu
             if (!sr.is_none()) others.push_back(sr);
             continue;
         }
-        int r = matches(condition, e);
+        int r = condition(e);
         if (r < 0) return false;
         (r ? matched : others).push_back(e);
     }
@@ -188,7 +208,8 @@ Value m_split(Value* args, int nargs, Tuple*) {
     if (nargs != 2) return raise(exc.TypeError, "split() takes exactly one argument");
     if (!check_condition(args[1])) return Value::null();
     Value pair[2];
-    if (!split_group(args[0], args[1], true, &pair[0], &pair[1])) return Value::null();
+    if (!split_group(args[0], condition_of(args[1]), true, &pair[0], &pair[1]))
+        return Value::null();
     return Value::object(make_tuple(pair, 2));
 }
 
@@ -196,11 +217,88 @@ Value m_subgroup(Value* args, int nargs, Tuple*) {
     if (nargs != 2) return raise(exc.TypeError, "subgroup() takes exactly one argument");
     if (!check_condition(args[1])) return Value::null();
     Value match, rest;
-    if (!split_group(args[0], args[1], false, &match, &rest)) return Value::null();
+    if (!split_group(args[0], condition_of(args[1]), false, &match, &rest)) return Value::null();
     return match;
 }
 
+// The ids of the leaf exceptions of [e] (a group or a bare exception), into [ids].
+void collect_leaf_ids(Value e, std::unordered_set<Object*>& ids) {
+    if (e.is_none()) return;
+    if (!isinstance(e, exc.BaseExceptionGroup)) {
+        ids.insert(e.as_object());
+        return;
+    }
+    Tuple* excs = group_exceptions(e);
+    for (int64_t i = 0; i < excs->size; ++i) collect_leaf_ids(excs->items[i], ids);
+}
+
+// Whether [a] is [b] or a part split from it: the same traceback, cause and context.
+bool same_metadata(Value a, Value b) {
+    ExceptionObject* x = group_of(a);
+    ExceptionObject* y = group_of(b);
+    if (!x->cause.is(y->cause) || !x->context.is(y->context)) return false;
+    if (x->traceback.size() != y->traceback.size()) return false;
+    for (size_t i = 0; i < x->traceback.size(); ++i) {
+        const auto& p = x->traceback[i];
+        const auto& q = y->traceback[i];
+        if (p.code != q.code || p.index != q.index || p.line != q.line) return false;
+    }
+    return true;
+}
+
+// The part of group [eg] whose leaves are those of the groups in [keep], with eg's nesting.
+Value projection(Value eg, const std::vector<Value>& keep) {
+    std::unordered_set<Object*> ids;
+    for (Value e : keep) collect_leaf_ids(e, ids);
+    Matcher by_id = [&ids](Value e) { return ids.count(e.as_object()) ? 1 : 0; };
+    Value match, rest;
+    if (!split_group(eg, by_id, false, &match, &rest)) return Value::null();
+    return match;
+}
+
+Value make_group(const std::vector<Value>& excs) {
+    List* list = make_list(excs);
+    Value args[2] = {str_value(""), Value::object(list)};
+    Root keep(args[1]);
+    return group_new(exc.BaseExceptionGroup, args, 2, nullptr);
+}
+
 }  // namespace
+
+bool exception_group_match(Value exception, Value spec, Value* match, Value* rest) {
+    *match = *rest = Value::none();
+    if (exception.is_none()) return true;
+    if (matches(spec, exception)) {
+        if (isinstance(exception, exc.BaseExceptionGroup)) {
+            *match = exception;
+            return true;
+        }
+        *match = make_group({exception});
+        return !match->is_null();
+    }
+    if (!isinstance(exception, exc.BaseExceptionGroup)) {
+        *rest = exception;
+        return true;
+    }
+    return split_group(exception, condition_of(spec), true, match, rest);
+}
+
+Value prep_reraise_star(Value orig, List* excs) {
+    if (excs->items.empty()) return Value::none();
+    // A bare exception was caught and wrapped: one clause at most ran.
+    if (!isinstance(orig, exc.BaseExceptionGroup)) return excs->items[0];
+    std::vector<Value> raised, reraised;
+    for (Value e : excs->items) {
+        if (e.is_none()) continue;
+        (same_metadata(e, orig) ? reraised : raised).push_back(e);
+    }
+    Value reraised_group = projection(orig, reraised);
+    if (reraised_group.is_null() || raised.empty()) return reraised_group;
+    if (!reraised_group.is_none()) raised.push_back(reraised_group);
+    if (raised.size() == 1) return raised[0];
+    Root keep(reraised_group);
+    return make_group(raised);
+}
 
 void setup_exception_group_types() {
     Type* base = exc.BaseExceptionGroup;
