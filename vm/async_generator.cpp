@@ -20,6 +20,7 @@ namespace {
 
 Type* g_async_generator = nullptr;
 Type* g_awaitable = nullptr;
+void (*g_first_iter_hook)(Generator*) = nullptr;
 
 enum class AwaitKind : uint8_t { Send, Throw, Close };
 enum class AwaitState : uint8_t { Init, Iter, Closed };
@@ -128,8 +129,13 @@ void awaitable_trace(Object* self, Tracer& tracer) {
 }
 
 Value make_awaitable(Value agen, AwaitKind kind, Value value, Value thrown) {
+    Generator* gen = as<Generator>(agen);
+    if (!gen->first_iter_seen) {
+        gen->first_iter_seen = true;
+        if (g_first_iter_hook) g_first_iter_hook(gen);
+    }
     auto* a = heap().make<AsyncGenAwaitable>(g_awaitable);
-    a->agen = as<Generator>(agen);
+    a->agen = gen;
     a->kind = kind;
     a->value = value;
     a->thrown = thrown;
@@ -174,6 +180,10 @@ Value agen_aclose(Value* args, int nargs, Tuple*) {
 }  // namespace
 
 Type* async_generator_type() { return g_async_generator; }
+
+bool is_async_generator_awaitable(Value v) { return v.is_object() && type_of(v) == g_awaitable; }
+
+void set_async_generator_first_iter_hook(void (*hook)(Generator*)) { g_first_iter_hook = hook; }
 
 void setup_async_generator_types(Type* generator_type) {
     g_async_generator = make_builtin_type("async_generator", Layout::Generator);

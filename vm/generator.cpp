@@ -49,13 +49,6 @@ void warn_never_awaited(Generator* coroutine, Code* code, int line) {
     std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-bool is_coroutine(Value v) { return v.is_object() && v.as_object()->type == types.coroutine_; }
-bool is_generator(Value v) { return v.is_object() && v.as_object()->type == types.generator_; }
-
-namespace {
-
-// What a frame suspended in a SEND loop (await / yield from) is delegating to:
-// its code reads SEND; YIELD_VALUE and the delegate is on top of the stack.
 Value delegate_of(Frame* f) {
     if (f->pc < 2) return Value::null();
     const auto& code = f->code->instructions;
@@ -63,6 +56,11 @@ Value delegate_of(Frame* f) {
         return Value::null();
     return f->slots[f->sp - 1];
 }
+
+bool is_coroutine(Value v) { return v.is_object() && v.as_object()->type == types.coroutine_; }
+bool is_generator(Value v) { return v.is_object() && v.as_object()->type == types.generator_; }
+
+namespace {
 
 void finish(Generator* gen) {
     if (gen->frame) {
@@ -142,8 +140,11 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
     gen->running = true;
     f->back = current_frame();
     f->is_entry = true;
+    // Outside its own handlers the frame sees the exception its resumer handles, as
+    // CPython's chain of exception states gives sys.exc_info().
     Value saved_handled = handled_exception();
-    set_handled_exception(gen->saved_handled);
+    bool own_handled = !gen->saved_handled.is_null();
+    set_handled_exception(own_handled ? gen->saved_handled : saved_handled);
     ExecStatus status;
     Value result;
     if (!thrown.is_null()) {
@@ -154,7 +155,8 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         status = run(f, &result);
     }
     gen->running = false;
-    gen->saved_handled = handled_exception();
+    Value handled_now = handled_exception();
+    gen->saved_handled = !own_handled && handled_now.is(saved_handled) ? Value::null() : handled_now;
     set_handled_exception(saved_handled);
     f->back = nullptr;
     if (status == ExecStatus::Yielded) {

@@ -14,6 +14,7 @@ struct Generator : rt::Object {
     bool running = false;
     bool started = false;
     bool warned = false;  // "was never awaited" already reported
+    bool first_iter_seen = false;  // async generators: the first-iteration hook ran
     // The exception handled when the generator last suspended (restored on resume).
     rt::Value saved_handled = rt::Value::null();
 };
@@ -31,9 +32,18 @@ void warn_never_awaited(Generator* coroutine, Code* code, int line);
 
 // The async_generator type (vm/async_generator.cpp), made by setup_async_generator_types.
 rt::Type* async_generator_type();
+// Called with an async generator the first time one of its __anext__, asend, athrow or
+// aclose is called (the firstiter hook of sys.set_asyncgen_hooks, which the event loop uses
+// to find the generators to close at shutdown).
+void set_async_generator_first_iter_hook(void (*hook)(Generator* agen));
 void setup_async_generator_types(rt::Type* generator_type);
+
+// What a frame suspended in a SEND loop (await / yield from) is delegating to (its code
+// reads SEND; YIELD_VALUE and the delegate is on top of the stack), else null.
+rt::Value delegate_of(Frame* f);
 
 bool is_coroutine(rt::Value v);
 bool is_generator(rt::Value v);
+bool is_async_generator_awaitable(rt::Value v);
 
 }  // namespace apy::vm

@@ -320,7 +320,9 @@ Value call_unpacked(Value callable, Value args_value, Value kwargs) {
 Value awaitable_of(Value v, uint32_t where) {
     if (is_coroutine(v)) {
         Generator* g = as<Generator>(v);
-        if (g->frame && g->frame->back) return raise(exc.RuntimeError, "coroutine is being awaited already");
+        // Suspended in an await of its own (CPython's _PyGen_yf), or running.
+        if (g->frame && (g->frame->back || !delegate_of(g->frame).is_null()))
+            return raise(exc.RuntimeError, "coroutine is being awaited already");
         return v;
     }
     if (type_of(v)->flags & kTypeNativeAwaitable) return v;

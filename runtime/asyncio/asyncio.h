@@ -53,6 +53,11 @@ struct EventLoop : rt::Object {
     Value exception_handler = Value::none();
     std::vector<Value> tasks;  // the pending tasks of this loop (all_tasks())
     std::vector<Value> failed_tasks;  // finished with an exception nobody may retrieve
+    // Async generators first iterated while this loop ran, for shutdown_asyncgens(). Unlike
+    // CPython's weak set they stay until then (finished ones are pruned as the list grows).
+    std::vector<Value> asyncgens;
+    size_t asyncgens_pruned_size = 0;
+    bool asyncgens_shutdown_called = false;
     Value current_task = Value::none();
 };
 
@@ -189,6 +194,8 @@ void use_task_numbers(int n);
 void setup_task_type();
 
 // ---- module.cpp
+// What asyncio.iscoroutine() accepts (collections.abc.Coroutine in CPython).
+bool is_coroutine_value(Value v);
 void gather_child_done(Future* outer, Future* child);
 rt::Module* make_asyncio_module();
 

@@ -11,7 +11,12 @@
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "vm/code.h"
+#include "vm/generator.h"
 #include "vm/traceback.h"
+
+namespace apy::rt {
+Dict* sys_modules();
+}
 
 namespace apy::aio {
 
@@ -185,6 +190,7 @@ void loop_trace(Object* self, Tracer& tracer) {
     tracer.mark(loop->exception_handler);
     tracer.mark_all(loop->tasks);
     tracer.mark_all(loop->failed_tasks);
+    tracer.mark_all(loop->asyncgens);
     tracer.mark(loop->current_task);
 }
 void loop_destroy(Object* self) { static_cast<EventLoop*>(self)->~EventLoop(); }
@@ -260,6 +266,39 @@ Value loop_is_closed(Value* args, int, Tuple*) { return Value::boolean(self_loop
 Value loop_stop(Value* args, int, Tuple*) {
     self_loop(args[0])->stopping = true;
     return Value::none();
+}
+
+// BaseEventLoop._asyncgen_firstiter_hook: remember [agen] to close it at shutdown.
+void remember_asyncgen(vm::Generator* agen) {
+    EventLoop* loop = running_loop();
+    if (!loop || loop->asyncgens_shutdown_called) return;
+    auto& gens = loop->asyncgens;
+    if (gens.size() >= 2 * loop->asyncgens_pruned_size + 64) {
+        std::erase_if(gens, [](Value g) { return !as<vm::Generator>(g)->frame; });
+        loop->asyncgens_pruned_size = gens.size();
+    }
+    gens.push_back(Value::object(agen));
+}
+
+// loop.shutdown_asyncgens(): a coroutine that closes the async generators still open
+// (asyncio.runners._close_asyncgens, which CPython has in base_events.py).
+Value loop_shutdown_asyncgens(Value* args, int nargs, Tuple*) {
+    if (nargs != 1) return raise(exc.TypeError, "shutdown_asyncgens() takes no arguments");
+    EventLoop* loop = self_loop(args[0]);
+    loop->asyncgens_shutdown_called = true;
+    std::vector<Value> open;
+    for (Value g : loop->asyncgens)
+        if (as<vm::Generator>(g)->frame) open.push_back(g);
+    loop->asyncgens.clear();
+    Value gens = Value::object(make_list(open));
+    Root keep(gens);
+    static Str* const kRunners = intern("asyncio.runners");
+    static Str* const kClose = intern("_close_asyncgens");
+    Value runners = dict_get_str(sys_modules(), kRunners);
+    if (runners.is_null()) return raise(exc.RuntimeError, "asyncio.runners is not loaded");
+    Value close = dict_get_str(as<Module>(runners)->dict, kClose);
+    Value call_args[2] = {args[0], gens};
+    return call(close, call_args, 2);
 }
 
 Value loop_close(Value* args, int, Tuple*) {
@@ -460,6 +499,7 @@ void setup_loop_type() {
         {"set_exception_handler", loop_set_exception_handler},
         {"get_exception_handler", loop_get_exception_handler},
         {"run_in_executor", loop_run_in_executor},
+        {"shutdown_asyncgens", loop_shutdown_asyncgens},
         {nullptr, nullptr},
     };
     add_methods(types.loop, loop_methods);
@@ -480,6 +520,7 @@ void setup_loop_type() {
     static const MethodDef timer_methods[] = {{"when", handle_when}, {nullptr, nullptr}};
     add_methods(types.timer_handle, timer_methods);
     heap().add_root_provider(mark_running_loop);
+    vm::set_async_generator_first_iter_hook(remember_asyncgen);
 }
 
 }  // namespace apy::aio

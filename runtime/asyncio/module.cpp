@@ -19,6 +19,13 @@ namespace apy::aio {
 
 using namespace rt;
 
+// Coroutines and what CPython's collections.abc.Coroutine also covers: sleep's awaitable and
+// an async generator's asend/athrow/aclose awaitables.
+bool is_coroutine_value(Value v) {
+    return vm::is_coroutine(v) || type_of(v) == types.sleep ||
+           vm::is_async_generator_awaitable(v);
+}
+
 namespace {
 
 // ---- sleep: a native awaitable, so that a sleeping task costs one small object.
@@ -129,7 +136,6 @@ EventLoop* require_running_loop() {
     return loop;
 }
 
-bool is_coroutine_value(Value v) { return vm::is_coroutine(v) || type_of(v) == types.sleep; }
 
 Value asyncio_create_task(Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("create_task", "coro, *, name=None, context=None");
@@ -274,7 +280,17 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
             }
         }
     }
-    use_task_numbers(2);  // runners.py: shutdown_asyncgens() and shutdown_default_executor()
+    // runners.py: loop.shutdown_asyncgens(), then shutdown_default_executor() (a task too).
+    static Str* const kShutdownAsyncgens = intern("shutdown_asyncgens");
+    Value close_gens = call_method(Value::object(loop), kShutdownAsyncgens, nullptr, 0);
+    Root keep_close_gens(close_gens);
+    Future* closing = close_gens.is_null() ? nullptr : make_task(loop, close_gens, Value::none());
+    Root keep_closing(closing ? Value::object(closing) : Value::none());
+    if (!closing || !run_until_complete(loop, closing)) {
+        Value e = take_pending();
+        if (interrupted.is_null()) interrupted = e;
+    }
+    use_task_numbers(1);
     close_loop(loop);
     for (Value t : loop->failed_tasks) {
         Future* task = as<Future>(t);

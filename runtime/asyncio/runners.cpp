@@ -37,6 +37,7 @@ class Runner:
         try:
             loop = self._loop
             _cancel_all_tasks(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
             self._loop = None
@@ -65,6 +66,21 @@ class Runner:
         else:
             self._loop = self._loop_factory()
         self._state = _INITIALIZED
+
+
+async def _close_asyncgens(loop, agens):
+    # BaseEventLoop.shutdown_asyncgens, once the loop took the list of open generators
+    if not len(agens):
+        return
+    results = await gather(*[ag.aclose() for ag in agens], return_exceptions=True)
+    for result, agen in zip(results, agens):
+        if isinstance(result, Exception):
+            loop.call_exception_handler({
+                'message': f'an error occurred during closing of '
+                           f'asynchronous generator {agen!r}',
+                'exception': result,
+                'asyncgen': agen
+            })
 
 
 def _cancel_all_tasks(loop):

@@ -44,6 +44,7 @@ SendResult resume_coro(Value coro, Value thrown, Value* out) {
     if (vm::is_coroutine(coro) || vm::is_generator(coro))
         return vm::generator_resume(as<vm::Generator>(coro), Value::none(), thrown, out);
     if (!thrown.is_null()) {
+        if (Type* t = type_of(coro); t->throw_in) return t->throw_in(coro, thrown, out);
         raise_value(thrown);
         return SendResult::Error;
     }
@@ -171,7 +172,7 @@ Value current_task(EventLoop* loop) { return loop->current_task; }
 void use_task_numbers(int n) { g_task_counter += n; }
 
 Future* make_task(EventLoop* loop, Value coro, Value name) {
-    if (!vm::is_coroutine(coro) && type_of(coro) != types.sleep) {
+    if (!is_coroutine_value(coro)) {
         bool ok;
         std::string r = repr_string(coro, &ok);
         if (ok) raise(exc.TypeError, "a coroutine was expected, got " + r);
