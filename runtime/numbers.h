@@ -44,6 +44,8 @@ Value int_pow_mod(Value base, Value exp, Value mod);
 // round(x, ndigits) for ints, bools and floats; ndigits None: round to an int. Other
 // values: their __round__.
 Value round_number(Value x, Value ndigits);
+// A plain int with the value of an int (of a subclass, or bool).
+Value exact_int(Value v);
 // int(x) and float(x) of any value (strs, numbers, __int__/__index__/__float__).
 Value to_int(Value v);
 Value to_float(Value v);

@@ -94,7 +94,7 @@ struct Set : Object {
 };
 
 struct Range : Object {
-    int64_t start = 0, stop = 0, step = 1;  // apy ranges are limited to 64-bit bounds
+    Value start, stop, step, length;  // ints of any size, as CPython's
 };
 
 struct Slice : Object {
@@ -161,7 +161,7 @@ struct ExceptionObject : Object {
 struct Iterator : Object {
     Value source;
     int64_t index = 0;
-    int64_t end = 0;    // for ranges: stop; for dicts: size at creation
+    int64_t end = 0;    // for ranges: values left; for dicts: size at creation
     int64_t step = 1;
     uint8_t kind = 0;   // which kind of source; see iterator.cpp
 };
@@ -245,8 +245,12 @@ bool is_range_iterator(Value v);
 bool slice_indices(Slice* s, int64_t length, int64_t* start, int64_t* stop, int64_t* step,
                    int64_t* slicelength);
 Slice* make_slice(Value start, Value stop, Value step);
-Range* make_range(int64_t start, int64_t stop, int64_t step);
-int64_t range_length(const Range* r);
+// range(start, stop, step) of ints (plain ints, step not 0).
+Range* make_range(Value start, Value stop, Value step);
+// Iterators over [count] ints from [first] by [step]: range_iterator (int64, the VM's fast path)
+// and longrange_iterator (ints of any size).
+Value make_range_iterator(int64_t first, int64_t step, int64_t count);
+Value make_long_range_iterator(Value first, Value step, Value count);
 
 // The index a subscript [key] names in a sequence of [length] (negatives count from the
 // end; the result may still be out of range); false with TypeError "<what> indices must
@@ -266,7 +270,8 @@ void repr_leave(Object* o);
 
 // The iterators of the builtin containers (types/iterator.cpp).
 enum class IterKind : uint8_t {
-    List, ListReverse, Tuple, Range, DictKeys, DictValues, DictItems, DictReverseKeys, Set
+    List, ListReverse, Tuple, Range, LongRange, DictKeys, DictValues, DictItems, DictReverseKeys,
+    Set
 };
 Value make_iterator(IterKind kind, Value source);
 

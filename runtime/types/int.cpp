@@ -503,13 +503,6 @@ Value int_unary(UnaryOp op, Value self) {
     return make_int_from_mpz(r.z);
 }
 
-// A plain int with the value of an int (of a subclass, or bool).
-Value exact_int(Value v) {
-    if (v.is_bool()) return Value::small_int(v.is_true());
-    if (v.is_small_int() || type_of(v) == types.int_) return v;
-    return make_int_from_mpz(as<BigInt>(v)->value);
-}
-
 // Calls the dunder [name] of v if its type has one; null without exception when absent.
 Value call_dunder(Value v, const char* name, bool* found) {
     Str* key = intern(name);
@@ -639,6 +632,13 @@ void destroy_big_int(Object* self) { static_cast<BigInt*>(self)->~BigInt(); }
 void trace_nothing(Object*, Tracer&) {}
 
 }  // namespace
+
+// A plain int with the value of an int (of a subclass, or bool).
+Value exact_int(Value v) {
+    if (v.is_bool()) return Value::small_int(v.is_true());
+    if (v.is_small_int() || type_of(v) == types.int_) return v;
+    return make_int_from_mpz(as<BigInt>(v)->value);
+}
 
 Value to_int(Value v) {
     if (is_int(v)) return exact_int(v);

@@ -2,6 +2,7 @@
 // (list_iterator, dict_keyiterator, ...) so that their reprs and type names match CPython's.
 #include "runtime/args.h"
 #include "runtime/errors.h"
+#include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 
@@ -12,8 +13,8 @@ namespace {
 constexpr int kKindCount = static_cast<int>(IterKind::Set) + 1;
 const char* const kTypeNames[kKindCount] = {
     "list_iterator",     "list_reverseiterator", "tuple_iterator",
-    "range_iterator",    "dict_keyiterator",     "dict_valueiterator",
-    "dict_itemiterator", "dict_reversekeyiterator", "set_iterator",
+    "range_iterator",    "longrange_iterator",   "dict_keyiterator",
+    "dict_valueiterator", "dict_itemiterator",   "dict_reversekeyiterator", "set_iterator",
 };
 Type* g_types[kKindCount] = {};
 
@@ -74,6 +75,15 @@ Value iterator_next(Value self) {
         int64_t v;
         if (!range_iterator_next(self, &v)) return exhausted(it);
         return make_int(v);
+    }
+    case IterKind::LongRange: {
+        // The source is a private Range: start is the next value, length how many are left.
+        Range* r = as<Range>(it->source);
+        if (r->length.is_small_int() && r->length.as_small_int() == 0) return exhausted(it);
+        Value v = r->start;
+        r->start = int_binary(BinaryOp::Add, v, r->step);
+        r->length = int_binary(BinaryOp::Subtract, r->length, make_int(1));
+        return v;
     }
     case IterKind::DictKeys:
     case IterKind::DictValues:
@@ -140,13 +150,6 @@ Value make_iterator(IterKind kind, Value source) {
     case IterKind::ListReverse:
         it->index = static_cast<int64_t>(as<List>(source)->items.size()) - 1;
         break;
-    case IterKind::Range: {
-        Range* r = as<Range>(source);
-        it->index = r->start;
-        it->step = r->step;
-        it->end = range_length(r);
-        break;
-    }
     case IterKind::DictKeys:
     case IterKind::DictValues:
     case IterKind::DictItems: it->end = as<Dict>(source)->used; break;
@@ -156,9 +159,28 @@ Value make_iterator(IterKind kind, Value source) {
         break;
     case IterKind::Set: it->end = as<Set>(source)->used; break;
     case IterKind::List:
-    case IterKind::Tuple: break;
+    case IterKind::Tuple:
+    case IterKind::Range:
+    case IterKind::LongRange: break;
     }
     return Value::object(it);
+}
+
+Value make_range_iterator(int64_t first, int64_t step, int64_t count) {
+    Value v = make_iterator(IterKind::Range, Value::none());
+    Iterator* it = self_iter(v);
+    it->index = first;
+    it->step = step;
+    it->end = count;
+    return v;
+}
+
+Value make_long_range_iterator(Value first, Value step, Value count) {
+    Range* state = heap().make<Range>(types.range_);
+    state->start = first;
+    state->step = step;
+    state->length = count;
+    return make_iterator(IterKind::LongRange, Value::object(state));
 }
 
 bool is_range_iterator(Value v) {

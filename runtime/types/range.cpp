@@ -1,4 +1,4 @@
-// range (with int64 bounds) and slice, and the slice arithmetic every sequence shares.
+// range (ints of any size, as CPython's) and slice, and the slice arithmetic every sequence shares.
 #include "runtime/args.h"
 #include "runtime/errors.h"
 #include "runtime/numbers.h"
@@ -11,105 +11,230 @@ namespace {
 
 Range* self_range(Value v) { return as<Range>(v); }
 
-// Ranges hold no references (object's inherited trace would read an instance dict).
-void trace_range(Object*, Tracer&) {}
+void trace_range(Object* self, Tracer& tracer) {
+    Range* r = static_cast<Range*>(self);
+    tracer.mark(r->start);
+    tracer.mark(r->stop);
+    tracer.mark(r->step);
+    tracer.mark(r->length);
+}
 
-// The number of values of range(start, stop, step), or -1 beyond int64.
-int64_t count_values(int64_t start, int64_t stop, int64_t step) {
-    __int128 lo = start, hi = stop, st = step;
-    __int128 n = 0;
-    if (st > 0 && lo < hi) n = (hi - lo - 1) / st + 1;
-    if (st < 0 && lo > hi) n = (lo - hi - 1) / -st + 1;
-    return n > INT64_MAX ? -1 : static_cast<int64_t>(n);
+// Int arithmetic on range bounds: ints no larger than the user's, so it cannot fail.
+Value add(Value a, Value b) { return int_binary(BinaryOp::Add, a, b); }
+Value subtract(Value a, Value b) { return int_binary(BinaryOp::Subtract, a, b); }
+Value multiply(Value a, Value b) { return int_binary(BinaryOp::Multiply, a, b); }
+Value negate(Value a) { return subtract(make_int(0), a); }
+int sign(Value v) {
+    return v.is_small_int() ? (v.as_small_int() > 0) - (v.as_small_int() < 0)
+                            : mpz_sgn(MpzView(v).get());
+}
+int compare_ints(Value a, Value b) {
+    if (a.is_small_int() && b.is_small_int())
+        return (a.as_small_int() > b.as_small_int()) - (a.as_small_int() < b.as_small_int());
+    return mpz_cmp(MpzView(a).get(), MpzView(b).get());
+}
+
+// The number of values of range(start, stop, step), as CPython's compute_range_length.
+Value count_values(Value start, Value stop, Value step) {
+    int64_t lo, hi, st;
+    if (int_to_int64(start, &lo) && int_to_int64(stop, &hi) && int_to_int64(step, &st)) {
+        __int128 n = 0;
+        if (st > 0 && lo < hi)
+            n = (static_cast<__int128>(hi) - lo - 1) / st + 1;
+        if (st < 0 && lo > hi)
+            n = (static_cast<__int128>(lo) - hi - 1) / -static_cast<__int128>(st) + 1;
+        if (n <= INT64_MAX)
+            return make_int(static_cast<int64_t>(n));
+    }
+    Value low = start, high = stop;
+    if (sign(step) < 0) {
+        std::swap(low, high);
+        step = negate(step);
+    }
+    if (compare_ints(low, high) >= 0)
+        return make_int(0);
+    Value span = subtract(subtract(high, low), make_int(1));
+    return add(int_binary(BinaryOp::FloorDivide, span, step), make_int(1));
+}
+
+// operator.index(v) as a plain int (CPython's PyNumber_Index).
+Value exact_index(Value v) {
+    Value i = index_value(v);
+    return i.is_null() ? i : exact_int(i);
+}
+
+bool has_index(Value v) {
+    return is_int(v) || !lookup_in_type(type_of(v), intern("__index__")).is_null();
 }
 
 Value range_new(Type*, Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("range", kwnames) || !check_arg_count("range", nargs, 1, 3))
         return Value::null();
-    int64_t bounds[3] = {0, 0, 1};
-    for (int i = 0; i < nargs; ++i)
-        if (!to_index(args[i], &bounds[nargs == 1 ? 1 : i])) return Value::null();
-    if (bounds[2] == 0) return raise(exc.ValueError, "range() arg 3 must not be zero");
-    if (count_values(bounds[0], bounds[1], bounds[2]) < 0)
-        return raise(exc.OverflowError, "Python int too large to convert to C ssize_t");
+    // start, stop, step (rooted: a later argument's __index__ may run a collection)
+    std::vector<Value> bounds = {make_int(0), Value::none(), make_int(1)};
+    VectorRoot keep(bounds);
+    for (int i = 0; i < nargs; ++i) {
+        Value v = exact_index(args[i]);
+        if (v.is_null())
+            return v;
+        bounds[nargs == 1 ? 1 : i] = v;
+    }
+    if (sign(bounds[2]) == 0)
+        return raise(exc.ValueError, "range() arg 3 must not be zero");
     return Value::object(make_range(bounds[0], bounds[1], bounds[2]));
 }
 
 Value range_repr(Value self) {
     Range* r = self_range(self);
-    std::string out = "range(" + std::to_string(r->start) + ", " + std::to_string(r->stop);
-    if (r->step != 1) out += ", " + std::to_string(r->step);
+    bool ok;
+    std::string out = "range(" + repr_string(r->start, &ok);
+    if (ok)
+        out += ", " + repr_string(r->stop, &ok);
+    if (ok && compare_ints(r->step, make_int(1)) != 0)
+        out += ", " + repr_string(r->step, &ok);
+    if (!ok)
+        return Value::null();
     return str_value(out + ")");
 }
 
 bool range_len_slot(Value self, int64_t* out) {
-    *out = range_length(self_range(self));
+    if (int_to_int64(self_range(self)->length, out))
+        return true;
+    raise(exc.OverflowError, "Python int too large to convert to C ssize_t");
+    return false;
+}
+
+int range_truth(Value self) { return sign(self_range(self)->length) != 0; }
+
+Value range_iter(Value self) {
+    Range* r = self_range(self);
+    int64_t start, stop, step, n;
+    if (int_to_int64(r->start, &start) && int_to_int64(r->stop, &stop) &&
+        int_to_int64(r->step, &step) && int_to_int64(r->length, &n))
+        return make_range_iterator(start, step, n);
+    return make_long_range_iterator(r->start, r->step, r->length);
+}
+
+// The value at position [i] (0 <= i < length).
+Value range_item(const Range* r, Value i) { return add(r->start, multiply(i, r->step)); }
+
+// CPython's _PySlice_GetLongIndices: the slice's start, stop and step over a sequence of
+// [length], clamped, as ints of any size; false with an exception pending.
+bool long_slice_indices(Slice* s, Value length, std::vector<Value>& out) {
+    const char* error = "slice indices must be integers or None or have an __index__ method";
+    out = {make_int(1), Value::none(), Value::none()}; // step, start, stop
+    if (!s->step.is_none()) {
+        out[0] = has_index(s->step) ? exact_index(s->step) : raise(exc.TypeError, error);
+        if (out[0].is_null())
+            return false;
+        if (sign(out[0]) == 0) {
+            raise(exc.ValueError, "slice step cannot be zero");
+            return false;
+        }
+    }
+    bool backwards = sign(out[0]) < 0;
+    Value lower = make_int(backwards ? -1 : 0);
+    Value upper = backwards ? subtract(length, make_int(1)) : length;
+    const Value bounds[2] = {s->start, s->stop};
+    for (int k = 0; k < 2; ++k) {
+        if (bounds[k].is_none()) {
+            out[1 + k] = (k == 0) == backwards ? upper : lower;
+            continue;
+        }
+        Value v = has_index(bounds[k]) ? exact_index(bounds[k]) : raise(exc.TypeError, error);
+        if (v.is_null())
+            return false;
+        if (sign(v) < 0) {
+            v = add(v, length);
+            if (compare_ints(v, lower) < 0)
+                v = lower;
+        } else if (compare_ints(v, upper) > 0) {
+            v = upper;
+        }
+        out[1 + k] = v;
+    }
     return true;
 }
 
-Value range_iter(Value self) { return make_iterator(IterKind::Range, self); }
-
-int64_t range_item(const Range* r, int64_t i) { return r->start + i * r->step; }
+Value range_slice(Range* r, Slice* s) {
+    std::vector<Value> indices;
+    VectorRoot keep(indices);
+    if (!long_slice_indices(s, r->length, indices))
+        return Value::null();
+    Value step = multiply(indices[0], r->step);
+    return Value::object(make_range(range_item(r, indices[1]), range_item(r, indices[2]), step));
+}
 
 Value range_getitem(Value self, Value key) {
     Range* r = self_range(self);
-    int64_t n = range_length(r);
-    if (is_layout(key, Layout::Slice)) {
-        int64_t start, stop, step, count;
-        if (!slice_indices(as<Slice>(key), n, &start, &stop, &step, &count)) return Value::null();
-        __int128 base = r->start;
-        __int128 sub_start = base + static_cast<__int128>(start) * r->step;
-        __int128 sub_stop = base + static_cast<__int128>(stop) * r->step;
-        __int128 sub_step = static_cast<__int128>(step) * r->step;
-        if (sub_start > INT64_MAX || sub_start < INT64_MIN || sub_stop > INT64_MAX ||
-            sub_stop < INT64_MIN || sub_step > INT64_MAX || sub_step < INT64_MIN)
-            return raise(exc.OverflowError, "Python int too large to convert to C ssize_t");
-        return Value::object(make_range(static_cast<int64_t>(sub_start),
-                                        static_cast<int64_t>(sub_stop),
-                                        static_cast<int64_t>(sub_step)));
-    }
-    int64_t i;
-    if (!sequence_index(key, n, "range", &i)) return Value::null();
-    if (i < 0 || i >= n) return raise(exc.IndexError, "range object index out of range");
-    return make_int(range_item(r, i));
+    if (is_layout(key, Layout::Slice))
+        return range_slice(r, as<Slice>(key));
+    if (!has_index(key))
+        return raise_format(exc.TypeError, "range indices must be integers or slices, not %s",
+                            type_name(key).c_str());
+    Value i = exact_index(key);
+    if (i.is_null())
+        return i;
+    if (sign(i) < 0)
+        i = add(i, r->length);
+    if (sign(i) < 0 || compare_ints(i, r->length) >= 0)
+        return raise(exc.IndexError, "range object index out of range");
+    return range_item(r, i);
 }
 
-// The position of int [v] in the range, or -1.
-int64_t int_position(const Range* r, Value v) {
-    int64_t x;
-    if (!int_to_int64(v, &x)) return -1;
-    __int128 offset = static_cast<__int128>(x) - r->start;
-    if (r->step > 0 ? (x < r->start || x >= r->stop) : (x > r->start || x <= r->stop)) return -1;
-    if (offset % r->step != 0) return -1;
-    return static_cast<int64_t>(offset / r->step);
+// The position of int [v] in the range, or null (no exception) when absent.
+Value int_position(const Range* r, Value v) {
+    bool forward = sign(r->step) > 0;
+    Value low = forward ? r->start : r->stop, high = forward ? r->stop : r->start;
+    // forward: start <= v < stop; backward: stop < v <= start
+    if (forward ? compare_ints(v, low) < 0 || compare_ints(v, high) >= 0
+                : compare_ints(v, low) <= 0 || compare_ints(v, high) > 0)
+        return Value::null();
+    Value offset = subtract(v, r->start);
+    if (sign(int_binary(BinaryOp::Remainder, offset, r->step)) != 0)
+        return Value::null();
+    return int_binary(BinaryOp::FloorDivide, offset, r->step);
 }
 
-// Linear search for values that are not ints (1.0 in range(3)): 1 found (at *pos), 0, -1 error.
-int search(Value self, Value v, int64_t* pos) {
+// Compares [v] with the values in order, as CPython's sequence search does for values that
+// are not ints (1.0 in range(3)); stops at the first equal one unless [count_all]. The count
+// of equal values (-1 on error); *first: the position of the first.
+int64_t scan(Value self, Value v, bool count_all, int64_t* first) {
     Range* r = self_range(self);
-    int64_t n = range_length(r);
-    for (int64_t i = 0; i < n; ++i) {
-        int eq = equals(make_int(range_item(r, i)), v);
-        if (eq != 0) {
-            *pos = i;
-            return eq;
-        }
+    int64_t n;
+    bool bounded = int_to_int64(r->length, &n);
+    Root item(r->start);
+    int64_t count = 0;
+    for (int64_t i = 0; !bounded || i < n; ++i, item.set(add(item.get(), r->step))) {
+        int eq = equals(item.get(), v);
+        if (eq < 0)
+            return -1;
+        if (eq == 0)
+            continue;
+        if (count++ == 0)
+            *first = i;
+        if (!count_all)
+            break;
     }
-    return 0;
+    return count;
 }
 
 int range_contains(Value self, Value v) {
-    if (is_int(v)) return int_position(self_range(self), v) >= 0;
+    if (is_int(v))
+        return !int_position(self_range(self), exact_int(v)).is_null();
     int64_t pos;
-    return search(self, v, &pos);
+    int64_t found = scan(self, v, false, &pos);
+    return found < 0 ? -1 : found > 0;
 }
 
 bool ranges_equal(const Range* a, const Range* b) {
-    int64_t n = range_length(a);
-    if (n != range_length(b)) return false;
-    if (n == 0) return true;
-    if (a->start != b->start) return false;
-    return n == 1 || a->step == b->step;
+    if (compare_ints(a->length, b->length) != 0)
+        return false;
+    if (sign(a->length) == 0)
+        return true;
+    if (compare_ints(a->start, b->start) != 0)
+        return false;
+    return compare_ints(a->length, make_int(1)) == 0 || compare_ints(a->step, b->step) == 0;
 }
 
 Value range_compare(Value a, Value b, CompareOp op) {
@@ -123,19 +248,23 @@ Value range_compare(Value a, Value b, CompareOp op) {
 // CPython hashes (len, start, step), with None for what the length makes irrelevant.
 bool range_hash(Value self, int64_t* out) {
     Range* r = self_range(self);
-    int64_t n = range_length(r);
-    Value items[3] = {make_int(n), Value::none(), Value::none()};
-    if (n > 0) items[1] = make_int(r->start);
-    if (n > 1) items[2] = make_int(r->step);
+    Value items[3] = {r->length, Value::none(), Value::none()};
+    if (sign(r->length) > 0)
+        items[1] = r->start;
+    if (compare_ints(r->length, make_int(1)) > 0)
+        items[2] = r->step;
     return hash(Value::object(make_tuple(items, 3)), out);
 }
 
 Value range_getattr(Value self, Str* name) {
     Range* r = self_range(self);
     std::string_view n = name->view();
-    if (n == "start") return make_int(r->start);
-    if (n == "stop") return make_int(r->stop);
-    if (n == "step") return make_int(r->step);
+    if (n == "start")
+        return r->start;
+    if (n == "stop")
+        return r->stop;
+    if (n == "step")
+        return r->step;
     return generic_getattr(self, name);
 }
 
@@ -143,18 +272,22 @@ Value range_index(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("range.index", kwnames) ||
         !check_arg_count("range.index", nargs - 1, 1, 1))
         return Value::null();
-    int64_t pos = -1;
     if (is_int(args[1])) {
-        pos = int_position(self_range(args[0]), args[1]);
-        if (pos >= 0) return make_int(pos);
+        Value pos = int_position(self_range(args[0]), exact_int(args[1]));
+        if (!pos.is_null())
+            return pos;
         bool ok;
         std::string text = repr_string(args[1], &ok);
-        if (!ok) return Value::null();
+        if (!ok)
+            return Value::null();
         return raise(exc.ValueError, text + " is not in range");
     }
-    int found = search(args[0], args[1], &pos);
-    if (found < 0) return Value::null();
-    if (found) return make_int(pos);
+    int64_t pos;
+    int64_t found = scan(args[0], args[1], false, &pos);
+    if (found < 0)
+        return Value::null();
+    if (found)
+        return make_int(pos);
     return raise(exc.ValueError, "sequence.index(x): x not in sequence");
 }
 
@@ -162,33 +295,30 @@ Value range_count(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("range.count", kwnames) ||
         !check_arg_count("range.count", nargs - 1, 1, 1))
         return Value::null();
-    Range* r = self_range(args[0]);
-    if (is_int(args[1])) return make_int(int_position(r, args[1]) >= 0 ? 1 : 0);
-    int64_t n = range_length(r), count = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        int eq = equals(make_int(range_item(r, i)), args[1]);
-        if (eq < 0) return Value::null();
-        count += eq;
-    }
-    return make_int(count);
+    if (is_int(args[1]))
+        return make_int(int_position(self_range(args[0]), exact_int(args[1])).is_null() ? 0 : 1);
+    int64_t first;
+    int64_t count = scan(args[0], args[1], true, &first);
+    return count < 0 ? Value::null() : make_int(count);
 }
 
+// The same values backwards: from the last one, stepping by -step (CPython's range_reverse,
+// whose choice of the int64 iterator this follows).
 Value range_reversed(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("range.__reversed__", kwnames) ||
         !check_arg_count("range.__reversed__", nargs - 1, 0, 0))
         return Value::null();
     Range* r = self_range(args[0]);
-    int64_t n = range_length(r);
-    // The same values backwards: from the last one, stepping by -step.
-    if (n > 0 && r->step == INT64_MIN)
-        return raise(exc.OverflowError, "Python int too large to convert to C ssize_t");
-    Range* backwards = make_range(0, 0, 1);
-    backwards->start = n > 0 ? range_item(r, n - 1) : 0;
-    backwards->step = -r->step;
-    backwards->stop = backwards->start;  // unused: the iterator counts the values
-    Value it = make_iterator(IterKind::Range, Value::object(backwards));
-    as<Iterator>(it)->end = n;
-    return it;
+    int64_t start, stop, step, n, before_start;
+    if (int_to_int64(r->start, &start) && int_to_int64(r->stop, &stop) &&
+        int_to_int64(r->step, &step) && step != INT64_MIN &&
+        !__builtin_sub_overflow(start, step, &before_start) && int_to_int64(r->length, &n)) {
+        uint64_t last = static_cast<uint64_t>(before_start) +
+                        static_cast<uint64_t>(n) * static_cast<uint64_t>(step);
+        return make_range_iterator(static_cast<int64_t>(last), -step, n);
+    }
+    Value last = add(subtract(r->start, r->step), multiply(r->length, r->step));
+    return make_long_range_iterator(last, negate(r->step), r->length);
 }
 
 const MethodDef kRangeMethods[] = {
@@ -275,15 +405,14 @@ const MethodDef kSliceMethods[] = {
 
 }  // namespace
 
-Range* make_range(int64_t start, int64_t stop, int64_t step) {
+Range* make_range(Value start, Value stop, Value step) {
     Range* r = heap().make<Range>(types.range_);
     r->start = start;
     r->stop = stop;
     r->step = step;
+    r->length = count_values(start, stop, step);
     return r;
 }
-
-int64_t range_length(const Range* r) { return count_values(r->start, r->stop, r->step); }
 
 Slice* make_slice(Value start, Value stop, Value step) {
     Slice* s = heap().make<Slice>(types.slice_);
@@ -351,6 +480,7 @@ void setup_range_types() {
     r->hash = range_hash;
     r->compare = range_compare;
     r->length = range_len_slot;
+    r->truth = range_truth;
     r->iter = range_iter;
     r->getitem = range_getitem;
     r->contains = range_contains;

@@ -121,7 +121,7 @@ TEST_F(ContainersTest, SetOrderMatchesCPython) {
 
 TEST_F(ContainersTest, SetDifferenceOrder) {
     Set* s = make_set();
-    ASSERT_TRUE(set_update(s, Value::object(make_range(0, 20, 1))));
+    ASSERT_TRUE(set_update(s, Value::object(make_range(make_int(0), make_int(20), make_int(1)))));
     Set* five = make_set();
     ASSERT_TRUE(set_add(five, make_int(5)));
     Value r = binary_op(BinaryOp::Subtract, Value::object(s), Value::object(five));
@@ -183,8 +183,10 @@ TEST_F(ContainersTest, SliceIndices) {
 }
 
 TEST_F(ContainersTest, RangeIterator) {
-    Range* r = make_range(10, 0, -3);
-    EXPECT_EQ(range_length(r), 4);
+    Range* r = make_range(make_int(10), make_int(0), make_int(-3));
+    int64_t n;
+    ASSERT_TRUE(length(Value::object(r), &n));
+    EXPECT_EQ(n, 4);
     Value it = get_iter(Value::object(r));
     ASSERT_TRUE(is_range_iterator(it));
     std::vector<int64_t> seen;
@@ -207,7 +209,7 @@ TEST_F(ContainersTest, ListIteratorStopsForGood) {
 
 TEST_F(ContainersTest, ListInplaceExtendsWithAnyIterable) {
     Value l = ints({1});
-    Value r = list_inplace(BinaryOp::Add, l, Value::object(make_range(2, 4, 1)));
+    Value r = list_inplace(BinaryOp::Add, l, Value::object(make_range(make_int(2), make_int(4), make_int(1))));
     EXPECT_TRUE(r.is(l));
     EXPECT_EQ(repr_of(l), "[1, 2, 3]");
     EXPECT_TRUE(list_inplace(BinaryOp::Add, l, make_int(5)).is_null());
