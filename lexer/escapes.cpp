@@ -92,19 +92,23 @@ std::string decode_escapes(std::string_view s, bool is_raw) {
             break;
         }
         case 'N': {
-            // apy has no Unicode name database: well-formed \N{...} escapes are rejected too.
             const char* malformed = "malformed \\N character escape";
             if (i >= n || s[i] != '{') escape_error(start, pos, malformed);
             size_t close = s.find('}', i + 1);
-            if (close == std::string_view::npos || close == i + 1) {
-                for (; i < n && (close == std::string_view::npos || i < close); ++i) {
-                    pos += static_cast<unsigned char>(s[i]) < 0x80 ? 1 : 0;
-                    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0xC0) pos += 10;
-                }
+            const size_t name_start = i + 1;
+            // Positions count each non-ASCII character as its "\UXXXXXXXX" (10 characters).
+            for (; i < n && (close == std::string_view::npos || i <= close); ++i) {
+                pos += static_cast<unsigned char>(s[i]) < 0x80 ? 1 : 0;
+                if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0xC0) pos += 10;
+            }
+            if (close == std::string_view::npos || close == name_start) {
+                if (close != std::string_view::npos) --pos;  // the '}' is not part of it
                 escape_error(start, pos, malformed);
             }
-            throw SyntaxErrorInfo("SyntaxError",
-                                  "(unicode error) \\N{...} escapes are not supported", 0, -1);
+            int32_t cp = unicode::lookup_name(s.substr(name_start, close - name_start));
+            if (cp < 0) escape_error(start, pos, "unknown Unicode character name");
+            unicode::append_utf8(out, static_cast<uint32_t>(cp));
+            break;
         }
         default:  // unknown escapes are kept as they are
             out += '\\';

@@ -38,4 +38,10 @@ size_t find_invalid_utf8(std::string_view s);
 // The number of code points in s[0, n) (n may exceed s.size(): the rest count one each).
 int count_code_points(std::string_view s, size_t n);
 
+// The code point named [name] as unicodedata.lookup finds it (names and their aliases, in any
+// case except for Hangul syllables and CJK unified ideographs), or -1 (unicode_names.cpp).
+int32_t lookup_name(std::string_view name);
+// unicodedata.name(chr(cp)), or "" when [cp] has no name.
+std::string character_name(uint32_t cp);
+
 }  // namespace apy::lex::unicode

@@ -20,6 +20,7 @@ const BuiltinModuleDef kBuiltinModules[] = {
     {"time", make_time_module},
     {"math", make_math_module},
     {"random", make_random_module},
+    {"unicodedata", make_unicodedata_module},
     {"asyncio", aio::make_asyncio_module},
 };
 

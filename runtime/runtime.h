@@ -38,6 +38,7 @@ struct BuiltinModuleDef {
 Module* make_sys_module();
 Module* make_time_module();
 Module* make_math_module();
+Module* make_unicodedata_module();
 Module* make_random_module();
 
 }  // namespace apy::rt

@@ -720,11 +720,6 @@ TEST(LexerErrors, TokenizerErrorsOnly) {
               "for octal integers");
 }
 
-TEST(LexerErrors, NamedUnicodeEscapesAreRejected) {
-    EXPECT_EQ(info_of("x = '\\N{BULLET}'\n").message,
-              "(unicode error) \\N{...} escapes are not supported");
-}
-
 TEST(DecodeEscapes, Errors) {
     auto message = [](std::string_view raw) {
         try {
@@ -745,6 +740,9 @@ TEST(DecodeEscapes, Errors) {
     EXPECT_EQ(message("\\N{x"), "(unicode error) 'unicodeescape' codec can't decode bytes in "
                                 "position 0-3: malformed \\N character escape");
     EXPECT_EQ(message("\\é"), "ok");
+    EXPECT_EQ(message("é\\N{NO SUCH NAME}"),
+              "(unicode error) 'unicodeescape' codec can't decode bytes in position 10-25: "
+              "unknown Unicode character name");
 }
 
 }  // namespace

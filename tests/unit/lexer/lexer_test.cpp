@@ -245,6 +245,9 @@ TEST(DecodeEscapes, Basics) {
     EXPECT_EQ(decode_escapes(R"(a\tb)", true), R"(a\tb)");
     EXPECT_EQ(decode_escapes("\\", false), "\\");
     EXPECT_EQ(decode_escapes(R"(\{)", false), R"(\{)");
+    EXPECT_EQ(decode_escapes(R"(\N{bullet}\N{LATIN CAPITAL LETTER GHA}\N{HANGUL SYLLABLE GAG})",
+                             false),
+              "\u2022\u01a2\uac01");
 }
 
 }  // namespace
