@@ -21,6 +21,7 @@
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/disasm.h"
+#include "vm/generator.h"
 #include "vm/import.h"
 #include "vm/interp.h"
 #include "vm/traceback.h"
@@ -91,6 +92,14 @@ bool read_all(std::istream& in, std::string* out) {
     return true;
 }
 
+// As CPython's interpreter exit: __main__ leaves sys.modules, and what only it (or the
+// traceback just reported) kept alive is finalized: a coroutine never awaited still warns.
+void shut_down() {
+    dict_del(sys_modules(), str_value("__main__"));
+    vm::begin_shutdown();
+    heap().collect();
+}
+
 // [main_out]: where to leave the __main__ module (apy -i goes on in its globals).
 int run_source(const std::string& path, const std::string& text, Module** main_out = nullptr) {
     vm::remember_source(path, text);
@@ -112,6 +121,7 @@ int run_source(const std::string& path, const std::string& text, Module** main_o
     heap().collect();
     int status = result.is_null() ? report_uncaught() : 0;
     std::fflush(stdout);
+    if (!main_out) shut_down();
     return status;
 }
 

@@ -147,6 +147,9 @@ struct ExceptionObject : Object {
     Value context = Value::none();
     bool suppress_context = false;
     Dict* attrs = nullptr;
+    // What CPython's traceback frames would keep alive while the exception lives (the
+    // arguments of a native function that raised it), e.g. for when finalizers report.
+    Value retained = Value::none();
     // The traceback: frames the exception passed through, innermost last.
     struct TraceEntry {
         vm::Code* code;

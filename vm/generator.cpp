@@ -30,6 +30,12 @@ Generator* make_generator(Frame* frame) {
     return gen;
 }
 
+namespace {
+bool shutting_down = false;
+}
+
+void begin_shutdown() { shutting_down = true; }
+
 void warn_never_awaited(Generator* coroutine, Code* code, int line) {
     if (coroutine->warned) return;
     coroutine->warned = true;
@@ -44,7 +50,8 @@ void warn_never_awaited(Generator* coroutine, Code* code, int line) {
         text = "sys:1: RuntimeWarning: coroutine '" + std::string(coroutine->qualname->view()) +
                "' was never awaited\n";
     }
-    text += "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n";
+    if (!shutting_down)
+        text += "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n";
     std::fflush(stdout);
     std::fwrite(text.data(), 1, text.size(), stderr);
 }

@@ -29,6 +29,9 @@ rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value throw
 // Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the
 // location [code]:[line] (null code: at shutdown or collection, "sys:1").
 void warn_never_awaited(Generator* coroutine, Code* code, int line);
+// From here on, collected coroutines are reported as at CPython's interpreter exit (by C
+// code, without the tracemalloc hint).
+void begin_shutdown();
 
 // The async_generator type (vm/async_generator.cpp), made by setup_async_generator_types.
 rt::Type* async_generator_type();

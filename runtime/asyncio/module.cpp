@@ -233,8 +233,12 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("run", "main, *, debug=None");
     Value a[2];
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
-    if (running_loop())
-        return raise(exc.RuntimeError, "asyncio.run() cannot be called from a running event loop");
+    if (running_loop()) {
+        raise(exc.RuntimeError, "asyncio.run() cannot be called from a running event loop");
+        // The coroutine stays referenced by run()'s frame in the traceback.
+        as<ExceptionObject>(pending())->retained = a[0];
+        return Value::null();
+    }
     if (!is_coroutine_value(a[0])) {
         bool ok;
         std::string r = repr_string(a[0], &ok);

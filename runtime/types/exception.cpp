@@ -107,6 +107,7 @@ void exception_trace(Object* self, Tracer& tracer) {
     tracer.mark(e->cause);
     tracer.mark(e->context);
     tracer.mark(e->attrs);
+    tracer.mark(e->retained);
     for (const auto& entry : e->traceback) {
         tracer.mark(reinterpret_cast<Object*>(entry.code));
         tracer.mark(entry.globals);
