@@ -93,11 +93,15 @@ bool read_all(std::istream& in, std::string* out) {
 }
 
 // As CPython's interpreter exit: __main__ leaves sys.modules, and what only it (or the
-// traceback just reported) kept alive is finalized: a coroutine never awaited still warns.
+// traceback just reported) kept alive is finalized: suspended generators are closed, a
+// coroutine never awaited still warns.
 void shut_down() {
     dict_del(sys_modules(), str_value("__main__"));
     vm::begin_shutdown();
     heap().collect();
+    heap().run_finalizers();
+    heap().collect();
+    std::fflush(stdout);
 }
 
 // [main_out]: where to leave the __main__ module (apy -i goes on in its globals).

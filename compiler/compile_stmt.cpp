@@ -558,7 +558,7 @@ void Compiler::unwind_fblock(const FBlock& block, bool preserve_tos) {
         error("'break', 'continue' and 'return' cannot appear in an except* block", u().loc);
     case FBlockKind::ForLoop:
         if (preserve_tos) emit(Op::SWAP, 2);
-        emit(Op::POP_TOP);  // the iterator
+        emit(Op::POP_ITERATOR);
         return;
     case FBlockKind::TryExcept: emit(Op::POP_BLOCK); return;
     case FBlockKind::FinallyTry: {

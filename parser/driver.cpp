@@ -387,6 +387,14 @@ void Driver::syntax_error(int lookahead, const Span& where, const std::vector<in
     int t_end = t.end.line == t.begin.line ? t.end.col : -1;
     if (t.kind == Tok::Newline) t_end = t.begin.col;
 
+    // `match x:` or `match (x):` (an annotation without a value, to the grammar): the soft
+    // keyword starts a statement apy does not have.
+    if (size_t h = line_start(idx);
+        toks_[h].kind == Tok::Name && toks_[h].text == "match" &&
+        (idx == h + 1 || t.kind == Tok::Colon || (t.kind == Tok::Newline && p.kind == Tok::Colon)))
+        fail("SyntaxError", "the match statement is not supported by apy", toks_[h].begin,
+             toks_[h].end.col);
+
     if (t.kind == Tok::Indent) {
         std::string line = source_.line_text(t.begin.line);
         int width = static_cast<int>(line.find_first_not_of(" \t\f"));

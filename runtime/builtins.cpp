@@ -459,6 +459,17 @@ Value builtin_format(Value* args, int nargs, Tuple* kwnames) {
     return format(args[0], nargs == 2 ? str_view(args[1]) : std::string_view());
 }
 
+// Builtins apy does not have (no compiling at run time, no files): calling one says so.
+Value not_supported(const char* what) {
+    return raise_format(exc.NotImplementedError, "%s is not supported by apy", what);
+}
+Value builtin_eval(Value*, int, Tuple*) { return not_supported("eval()"); }
+Value builtin_exec(Value*, int, Tuple*) { return not_supported("exec()"); }
+Value builtin_compile(Value*, int, Tuple*) { return not_supported("compile()"); }
+Value builtin_import(Value*, int, Tuple*) { return not_supported("__import__()"); }
+Value builtin_open(Value*, int, Tuple*) { return not_supported("open() (file I/O)"); }
+Value builtin_breakpoint(Value*, int, Tuple*) { return not_supported("breakpoint()"); }
+
 Value builtin_exit(Value* args, int nargs, Tuple*) {
     return raise_value(make_exception(exc.SystemExit, make_tuple(args, nargs)));
 }
@@ -472,23 +483,46 @@ void mark_builtins_roots(Tracer& tracer) { tracer.mark(g_builtins); }
 void setup_builtins() {
     g_builtins = make_dict();
     static const MethodDef functions[] = {
-        {"print", builtin_print},       {"input", builtin_input},
-        {"len", builtin_len},           {"repr", builtin_repr},
-        {"ascii", builtin_ascii},       {"isinstance", builtin_isinstance},
-        {"issubclass", builtin_issubclass}, {"id", builtin_id},
-        {"hash", builtin_hash},         {"callable", builtin_callable},
-        {"getattr", builtin_getattr},   {"hasattr", builtin_hasattr},
-        {"setattr", builtin_setattr},   {"delattr", builtin_delattr},
-        {"iter", builtin_iter},         {"next", builtin_next},
-        {"any", builtin_any},           {"all", builtin_all},
-        {"sum", builtin_sum},           {"min", builtin_min},
-        {"max", builtin_max},           {"sorted", builtin_sorted},
-        {"abs", builtin_abs},           {"round", builtin_round},
-        {"divmod", builtin_divmod},     {"pow", builtin_pow},
-        {"bin", builtin_bin},           {"oct", builtin_oct},
-        {"hex", builtin_hex},           {"chr", builtin_chr},
-        {"ord", builtin_ord},           {"format", builtin_format},
-        {"exit", builtin_exit},         {"quit", builtin_exit},
+        {"print", builtin_print},
+        {"input", builtin_input},
+        {"len", builtin_len},
+        {"repr", builtin_repr},
+        {"ascii", builtin_ascii},
+        {"isinstance", builtin_isinstance},
+        {"issubclass", builtin_issubclass},
+        {"id", builtin_id},
+        {"hash", builtin_hash},
+        {"callable", builtin_callable},
+        {"getattr", builtin_getattr},
+        {"hasattr", builtin_hasattr},
+        {"setattr", builtin_setattr},
+        {"delattr", builtin_delattr},
+        {"iter", builtin_iter},
+        {"next", builtin_next},
+        {"any", builtin_any},
+        {"all", builtin_all},
+        {"sum", builtin_sum},
+        {"min", builtin_min},
+        {"max", builtin_max},
+        {"sorted", builtin_sorted},
+        {"abs", builtin_abs},
+        {"round", builtin_round},
+        {"divmod", builtin_divmod},
+        {"pow", builtin_pow},
+        {"bin", builtin_bin},
+        {"oct", builtin_oct},
+        {"hex", builtin_hex},
+        {"chr", builtin_chr},
+        {"ord", builtin_ord},
+        {"format", builtin_format},
+        {"exit", builtin_exit},
+        {"quit", builtin_exit},
+        {"eval", builtin_eval},
+        {"exec", builtin_exec},
+        {"compile", builtin_compile},
+        {"__import__", builtin_import},
+        {"open", builtin_open},
+        {"breakpoint", builtin_breakpoint},
         {nullptr, nullptr},
     };
     for (const MethodDef* f = functions; f->name; ++f)

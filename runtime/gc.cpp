@@ -48,12 +48,42 @@ void Tracer::drain() {
     }
 }
 
+// Unreachable objects that want finalizing survive this collection, with all they reach.
+void Heap::queue_finalizers(Tracer& tracer) {
+    size_t queued = finalize_queue_.size();
+    for (Object* object = all_; object; object = object->gc_next) {
+        Type* type = object->type;
+        if (!object->gc_marked && type->finalize && type->needs_finalize(object))
+            finalize_queue_.push_back(object);
+    }
+    if (finalize_queue_.size() == queued) return;
+    // Oldest first, as CPython finalizes garbage (the object list is newest first).
+    std::reverse(finalize_queue_.begin() + static_cast<std::ptrdiff_t>(queued),
+                 finalize_queue_.end());
+    for (size_t i = queued; i < finalize_queue_.size(); ++i) tracer.mark(finalize_queue_[i]);
+    tracer.drain();
+}
+
+void Heap::run_finalizers_slow() {
+    if (finalizing_) return; // a finalizer's own code reached a safe point
+    finalizing_ = true;
+    // In the order found; the queue may grow while finalizers run (more collections).
+    for (size_t i = 0; i < finalize_queue_.size(); ++i) {
+        Object* object = finalize_queue_[i];
+        object->type->finalize(object);
+    }
+    finalize_queue_.clear();
+    finalizing_ = false;
+}
+
 void Heap::collect() {
     Tracer tracer;
     for (RootProvider provider : providers_) provider(tracer);
     tracer.mark_all(temp_roots);
     for (const std::vector<Value>* values : vector_roots) tracer.mark_all(*values);
+    tracer.mark_all(finalize_queue_);
     tracer.drain();
+    queue_finalizers(tracer);
 
     // Unlink the dead first and destroy them all before freeing any: a dead
     // object's type may be dead too, and destroy() reads it.

@@ -61,6 +61,11 @@ public:
         if (bytes_since_collect_ >= threshold_) collect();
     }
     void collect();
+    // Finalizes what the last collections found unreachable (see Type::finalize). Called
+    // where apy code may run: backward jumps, event loop iterations, interpreter exit.
+    void run_finalizers() {
+        if (!finalize_queue_.empty()) run_finalizers_slow();
+    }
 
     // Extra roots: a provider is called at every collection to mark what it holds.
     using RootProvider = void (*)(Tracer&);
@@ -103,6 +108,8 @@ private:
         return allocate_slow(size);
     }
     void* allocate_slow(size_t size);
+    void queue_finalizers(Tracer& tracer);
+    void run_finalizers_slow();
     void release(Object* object);
     void link(Object* object, Type* type, size_t size) {
         object->type = type;
@@ -123,6 +130,8 @@ private:
     size_t threshold_ = kInitialThreshold;
     size_t collections_ = 0;
     std::vector<RootProvider> providers_;
+    std::vector<Object*> finalize_queue_; // unreachable, waiting for finalize()
+    bool finalizing_ = false;             // run_finalizers_slow is on the stack
 };
 
 namespace detail {

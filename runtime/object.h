@@ -129,6 +129,11 @@ struct Type : Object {
     // Garbage collection: visit every reference the object holds; run the destructor.
     void (*trace)(Object* self, Tracer& tracer) = nullptr;
     void (*destroy)(Object* self) = nullptr;
+    // Finalization (as CPython's tp_finalize): a collection that finds the object unreachable
+    // and [needs_finalize] true keeps it, and what it reaches, for one more cycle and later
+    // calls [finalize], which may run apy code (a suspended generator's finally blocks).
+    bool (*needs_finalize)(Object* self) = nullptr;
+    void (*finalize)(Object* self) = nullptr;
 };
 
 // The type of a value that is not a heap object (int, float, bool, None, ...).

@@ -308,6 +308,31 @@ void gen_trace(Object* self, Tracer& tracer) {
     tracer.mark(gen->saved_handled);
 }
 
+// A suspended generator or coroutine dropped inside try/with is closed, as CPython's
+// finalizer does, so that its finally blocks and __exit__ methods run.
+bool gen_needs_finalize(Object* self) {
+    auto* gen = static_cast<Generator*>(self);
+    return !gen->finalized && gen->started && !gen->running && gen->frame &&
+           gen->frame->block_count > 0;
+}
+
+void gen_finalize(Object* self) {
+    auto* gen = static_cast<Generator*>(self);
+    gen->finalized = true;
+    Value was_pending = has_pending() ? take_pending() : Value::null();
+    Value self_value = Value::object(gen);
+    if (gen_close_method(&self_value, 1, nullptr).is_null()) {
+        Value e = take_pending();
+        bool ok;
+        std::string text =
+            "Exception ignored in: " + repr_string(self_value, &ok) + "\n" + format_exception(e);
+        if (!ok) clear_pending();
+        std::fflush(stdout);
+        std::fwrite(text.data(), 1, text.size(), stderr);
+    }
+    if (!was_pending.is_null()) set_pending(was_pending);
+}
+
 void gen_destroy(Object* self) {
     auto* gen = static_cast<Generator*>(self);
     // A closed coroutine has no frame left: close() before the first await is no mistake.
@@ -343,6 +368,8 @@ void setup_generator_types() {
     gen->getattr = gen_getattr;
     gen->trace = gen_trace;
     gen->destroy = gen_destroy;
+    gen->needs_finalize = gen_needs_finalize;
+    gen->finalize = gen_finalize;
     add_methods(gen, gen_methods);
     Type* coro = types.coroutine_;
     coro->send = gen_send_slot;
@@ -350,6 +377,8 @@ void setup_generator_types() {
     coro->getattr = gen_getattr;
     coro->trace = gen_trace;
     coro->destroy = gen_destroy;
+    coro->needs_finalize = gen_needs_finalize;
+    coro->finalize = gen_finalize;
     add_methods(coro, coro_methods);
     setup_async_generator_types(gen);
 }

@@ -15,6 +15,7 @@ struct Generator : rt::Object {
     bool started = false;
     bool warned = false;  // "was never awaited" already reported
     bool first_iter_seen = false;  // async generators: the first-iteration hook ran
+    bool finalized = false;        // closed by the collector once already
     // The exception handled when the generator last suspended (restored on resume).
     rt::Value saved_handled = rt::Value::null();
 };

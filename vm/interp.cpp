@@ -621,6 +621,20 @@ op_POP_TOP : {
     }
     DISPATCH();
 }
+op_POP_ITERATOR : {
+    // CPython's reference counting closes an abandoned generator at once, running its
+    // finally blocks and __exit__ methods; here a collection finds whether it is abandoned
+    // (only when it is suspended inside such a block, which is rare in hot loops).
+    Value it = POP();
+    *sp = Value::none(); // the collector traces stale slots too
+    Type* type = type_of(it);
+    if (type->needs_finalize && type->needs_finalize(it.as_object())) {
+        SAVE_FRAME();
+        heap().collect();
+        heap().run_finalizers();
+    }
+    DISPATCH();
+}
 op_PUSH_NULL:
     PUSH(Value::null());
     DISPATCH();
@@ -1103,6 +1117,7 @@ op_JUMP_BACKWARD:
     ip = first + arg;
     SAVE_FRAME();
     heap().maybe_collect();
+    heap().run_finalizers();
     // Ctrl-C (REPL): every loop passes here, so a busy loop stops with KeyboardInterrupt.
     if (g_interrupt_requested && raise_if_interrupted()) goto error;
     DISPATCH();

@@ -141,6 +141,7 @@ void run_once(EventLoop* loop, bool may_wait = true) {
             if (!run_handle(h)) return;
         }
         heap().maybe_collect();
+        heap().run_finalizers();
     }
 }
 

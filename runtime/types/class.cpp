@@ -1305,6 +1305,17 @@ void add_slot_wrappers() {
         add_wrapper(t, N.call, wrap_call);
 }
 
+// The caller's namespace: a function's locals are a snapshot, as in CPython 3.11.
+Value current_locals() {
+    vm::Frame* f = vm::current_frame();
+    if (!f) return Value::object(make_dict());
+    if (f->locals) return Value::object(f->locals);
+    Dict* out = make_dict();
+    for (int i = 0; i < f->code->nlocals(); ++i)
+        if (!f->slots[i].is_null()) dict_set_str(out, f->code->varnames[i], f->slots[i]);
+    return Value::object(out);
+}
+
 // vars(): the locals; vars(obj): obj.__dict__.
 Value builtin_vars(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("vars", kwnames) || !check_arg_count("vars", nargs, 0, 1))
@@ -1315,13 +1326,20 @@ Value builtin_vars(Value* args, int nargs, Tuple* kwnames) {
             return raise(exc.TypeError, "vars() argument must have __dict__ attribute");
         return d;
     }
+    return current_locals();
+}
+
+Value builtin_locals(Value*, int nargs, Tuple* kwnames) {
+    if (!check_no_kwargs("locals", kwnames) || !check_arg_count("locals", nargs, 0, 0))
+        return Value::null();
+    return current_locals();
+}
+
+Value builtin_globals(Value*, int nargs, Tuple* kwnames) {
+    if (!check_no_kwargs("globals", kwnames) || !check_arg_count("globals", nargs, 0, 0))
+        return Value::null();
     vm::Frame* f = vm::current_frame();
-    if (!f) return Value::object(make_dict());
-    if (f->locals) return Value::object(f->locals);
-    Dict* out = make_dict();
-    for (int i = 0; i < f->code->nlocals(); ++i)
-        if (!f->slots[i].is_null()) dict_set_str(out, f->code->varnames[i], f->slots[i]);
-    return Value::object(out);
+    return f ? Value::object(f->globals) : Value::object(make_dict());
 }
 
 }  // namespace
@@ -1391,6 +1409,9 @@ void setup_class_types() {
 
     add_slot_wrappers();
     dict_set_str(builtins_dict(), "vars", Value::object(make_builtin("vars", builtin_vars)));
+    dict_set_str(builtins_dict(), "locals", Value::object(make_builtin("locals", builtin_locals)));
+    dict_set_str(builtins_dict(), "globals",
+                 Value::object(make_builtin("globals", builtin_globals)));
     dict_set_str(builtins_dict(), "__build_class__",
                  Value::object(make_builtin("__build_class__", build_class)));
 }

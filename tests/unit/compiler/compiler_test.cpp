@@ -313,10 +313,12 @@ TEST(Compiler, With) {
 }
 
 TEST(Compiler, Loops) {
-    EXPECT_EQ(ops(compile("for x in y:\n    if x: break\nelse:\n    z()\n")),
-              "LOAD_NAME y; GET_ITER; FOR_ITER 9; STORE_NAME x; LOAD_NAME x; "
-              "POP_JUMP_IF_FALSE 8; POP_TOP; JUMP 13; JUMP_BACKWARD 2; LOAD_NAME z; PUSH_NULL; "
-              "CALL 0; POP_TOP; " + std::string(kEnd));
+    EXPECT_EQ(
+        ops(compile("for x in y:\n    if x: break\nelse:\n    z()\n")),
+        "LOAD_NAME y; GET_ITER; FOR_ITER 9; STORE_NAME x; LOAD_NAME x; "
+        "POP_JUMP_IF_FALSE 8; POP_ITERATOR; JUMP 13; JUMP_BACKWARD 2; LOAD_NAME z; PUSH_NULL; "
+        "CALL 0; POP_TOP; " +
+            std::string(kEnd));
     EXPECT_EQ(ops(compile("while x:\n    continue\n")),
               "LOAD_NAME x; POP_JUMP_IF_FALSE 4; JUMP_BACKWARD 0; JUMP_BACKWARD 0; " +
                   std::string(kEnd));
@@ -338,7 +340,7 @@ TEST(Compiler, ReturnThroughFinallyAndWith) {
     std::string text = ops(f);
     EXPECT_NE(text.find("LOAD_GLOBAL g; PUSH_NULL; CALL 0; POP_BLOCK; LOAD_GLOBAL h; PUSH_NULL; "
                         "CALL 0; POP_TOP; POP_BLOCK; SWAP 2; LOAD_CONST None; LOAD_CONST None; "
-                        "LOAD_CONST None; CALL 2; POP_TOP; SWAP 2; POP_TOP; RETURN_VALUE"),
+                        "LOAD_CONST None; CALL 2; POP_TOP; SWAP 2; POP_ITERATOR; RETURN_VALUE"),
               std::string::npos)
         << text;
 }

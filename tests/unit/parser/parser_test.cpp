@@ -161,7 +161,11 @@ TEST(Parser, ApyRestrictions) {
     EXPECT_EQ(e.message, "bytes literals are not supported by apy");
     EXPECT_EQ(e.col, 8);
     // `match` is an ordinary name; the statement form is not supported.
-    EXPECT_EQ(error_of("match x:\n    case 1:\n        pass\n").message, "invalid syntax");
+    e = error_of("match x:\n    case 1:\n        pass\n");
+    EXPECT_EQ(e.message, "the match statement is not supported by apy");
+    EXPECT_EQ(e.col, 0);
+    EXPECT_EQ(error_of("match (x):\n    case 1:\n        pass\n").message,
+              "the match statement is not supported by apy");
     EXPECT_EQ(dump("match = 1\n"),
               "Module(body=[Assign(targets=[Name(id='match', ctx=Store())], "
               "value=Constant(value=1))], type_ignores=[])");
