@@ -1,5 +1,6 @@
 // Generators and coroutines. Resuming one runs its frame in a nested run();
 // when the frame yields, run() returns and nothing of it stays on the C++ stack.
+// `await` and `yield from` of one run it in the awaiter's run() (enter_delegate).
 #include "vm/generator.h"
 
 #include <cstdio>
@@ -78,7 +79,50 @@ void finish(Generator* gen) {
     }
 }
 
+// PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError. The resumer
+// handles [resumer_handled].
+void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
+    if (!pending_is(exc.StopIteration)) return;
+    Value stop = take_pending();
+    set_handled_exception(stop);
+    raise(exc.RuntimeError, gen->type == types.coroutine_ ? "coroutine raised StopIteration"
+                                                          : "generator raised StopIteration");
+    // As `raise RuntimeError(...) from stop` (contextlib checks __cause__).
+    as<ExceptionObject>(pending())->cause = stop;
+    as<ExceptionObject>(pending())->suppress_context = true;
+    set_handled_exception(resumer_handled);
+}
+
 }  // namespace
+
+void enter_delegate(Generator* gen, Frame* awaiter, Value sent) {
+    Frame* f = gen->frame;
+    gen->started = true;
+    gen->running = true;
+    gen->saved_handled = handled_exception();  // the awaiter's: see Generator::saved_handled
+    f->back = awaiter;
+    f->is_entry = false;
+    f->slots[f->sp++] = sent;
+}
+
+void suspend_delegate(Generator* gen) {
+    Value awaiter_handled = gen->saved_handled;
+    Value handled_now = handled_exception();
+    gen->saved_handled = handled_now.is(awaiter_handled) ? Value::null() : handled_now;
+    set_handled_exception(awaiter_handled);
+    gen->running = false;
+    gen->frame->back = nullptr;
+}
+
+void end_delegate(Generator* gen) {
+    Value awaiter_handled = gen->saved_handled;
+    gen->saved_handled = Value::null();
+    set_handled_exception(awaiter_handled);
+    gen->running = false;
+    gen->frame->back = nullptr;
+    finish(gen);
+    if (has_pending()) stop_iteration_to_runtime_error(gen, awaiter_handled);
+}
 
 SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* out) {
     bool coroutine = gen->type == types.coroutine_;
@@ -176,16 +220,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         *out = result;
         return SendResult::Returned;
     }
-    // PEP 479: a StopIteration escaping the body becomes RuntimeError.
-    if (pending_is(exc.StopIteration)) {
-        Value stop = take_pending();
-        set_handled_exception(stop);
-        raise(exc.RuntimeError, coroutine ? "coroutine raised StopIteration" : "generator raised StopIteration");
-        // As `raise RuntimeError(...) from stop` (contextlib checks __cause__).
-        as<ExceptionObject>(pending())->cause = stop;
-        as<ExceptionObject>(pending())->suppress_context = true;
-        set_handled_exception(saved_handled);
-    }
+    stop_iteration_to_runtime_error(gen, saved_handled);
     return SendResult::Error;
 }
 

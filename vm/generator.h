@@ -16,7 +16,8 @@ struct Generator : rt::Object {
     bool warned = false;  // "was never awaited" already reported
     bool first_iter_seen = false;  // async generators: the first-iteration hook ran
     bool finalized = false;        // closed by the collector once already
-    // The exception handled when the generator last suspended (restored on resume).
+    // The exception handled when the generator last suspended (restored on resume). While it
+    // runs as a delegate in its awaiter's dispatch loop (see enter_delegate): the awaiter's.
     rt::Value saved_handled = rt::Value::null();
 };
 
@@ -26,6 +27,21 @@ Generator* make_generator(Frame* frame);
 // Resumes [gen] sending [value] in (or throwing [thrown] when not null).
 rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value thrown,
                                 rt::Value* out);
+
+// `await gen` / `yield from gen` without a nested run(): SEND pushes the delegate's frame
+// onto its awaiter's (frame->back = awaiter, not an entry frame) and the same dispatch
+// loop runs it. can_enter_delegate says whether [gen] can start that way with [sent] (else
+// generator_resume handles it, with its errors); enter_delegate marks it running and pushes
+// [sent]. When the frame yields (suspend_delegate) or ends (end_delegate, exception pending
+// or not) the awaiter's loop goes on; the generator's state is then as after a
+// generator_resume.
+inline bool can_enter_delegate(Generator* gen, rt::Value sent) {
+    return gen->frame && !gen->running && gen->saved_handled.is_null() &&
+           (gen->started || sent.is_none());
+}
+void enter_delegate(Generator* gen, Frame* awaiter, rt::Value sent);
+void suspend_delegate(Generator* gen);
+void end_delegate(Generator* gen);
 
 // Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the
 // location [code]:[line] (null code: at shutdown or collection, "sys:1").

@@ -1,6 +1,7 @@
 // The dispatch loop. One C++ activation runs a whole chain of apy calls: CALL
 // of an apy function pushes a frame and continues here; RETURN_VALUE pops back
-// to the caller. Native code that calls apy code starts a nested run().
+// to the caller. SEND (await, yield from) of a generator or coroutine runs its
+// frame here too. Native code that calls apy code starts a nested run().
 #include "vm/interp.h"
 
 #include <cstdio>
@@ -1270,8 +1271,19 @@ op_RETURN_VALUE : {
         return ExecStatus::Returned;
     }
     Frame* caller = f->back;
-    release_frame(f);
     --call_depth;
+    if (f->generator) {
+        // A delegate run in its awaiter's loop (see SEND): the awaiter's SEND loop ends
+        // with the value.
+        end_delegate(f->generator);
+        f = caller;
+        LOAD_FRAME();
+        sp -= 2;
+        PUSH(r);
+        ip = first + instr_arg(ip[-1]);
+        DISPATCH();
+    }
+    release_frame(f);
     f = caller;
     LOAD_FRAME();
     PUSH(r);
@@ -1457,11 +1469,21 @@ op_RETURN_GENERATOR:
     raise(exc.SystemError, "RETURN_GENERATOR executed");
     goto error;
 op_YIELD_VALUE : {
-    *result = POP();
+    Value v = POP();
     SAVE_FRAME();
     --call_depth;
-    g_current = saved_current;
-    return ExecStatus::Yielded;
+    if (f->is_entry) {
+        *result = v;
+        g_current = saved_current;
+        return ExecStatus::Yielded;
+    }
+    // A delegate run in its awaiter's loop (see SEND): the awaiter yields the value in turn.
+    Frame* awaiter = f->back;
+    suspend_delegate(f->generator);
+    f = awaiter;
+    LOAD_FRAME();
+    TOP() = v;
+    DISPATCH();
 }
 op_GET_AWAITABLE : {
     SAVE_FRAME();
@@ -1558,6 +1580,18 @@ op_SEND : {
     SAVE_FRAME();
     Value sent = TOP();
     Value receiver = PEEK(2);
+    if (is_coroutine(receiver) || is_generator(receiver)) {
+        // Run the delegate's frame in this loop, as CALL runs a function's: no nested
+        // run() per await level (CPython 3.12's SEND_GEN).
+        Generator* gen = as<Generator>(receiver);
+        if (can_enter_delegate(gen, sent) && call_depth < recursion_limit) {
+            ++call_depth;
+            enter_delegate(gen, f, sent);
+            f = gen->frame;
+            LOAD_FRAME();
+            DISPATCH();
+        }
+    }
     Value out;
     SendResult status;
     Type* rtype = type_of(receiver);
@@ -1647,8 +1681,15 @@ error : {
             return ExecStatus::Raised;
         }
         Frame* caller = f->back;
-        release_frame(f);
         --call_depth;
+        if (f->generator) {
+            // A delegate run in its awaiter's loop: the exception goes on from its SEND.
+            set_pending(e);
+            end_delegate(f->generator);
+            e = take_pending();
+        } else {
+            release_frame(f);
+        }
         f = caller;
         LOAD_FRAME();
         add_traceback(e, f, static_cast<int>(ip - first) - 1);
