@@ -126,7 +126,7 @@ bool is_top_level_await_error(const SyntaxErrorInfo& e) {
 }
 
 // Stops waiting for whatever the entry's task waits on, so that [e] can be thrown into it.
-void detach_task(aio::Future* task) {
+void detach_task(aio::Task* task) {
     Value self = Value::object(task);
     auto is_step = [&](Value v) {
         if (!v.is_object() || type_of(v) != aio::types.handle) return false;
@@ -148,7 +148,7 @@ void run_coroutine_entry(vm::Code* code) {
     vm::Frame* frame = vm::new_frame(code, nullptr, g.globals, builtins_dict(), g.globals);
     vm::Generator* coro = vm::make_generator(frame);
     Root keep_coro(Value::object(coro));
-    aio::Future* task = aio::make_task(g.loop, Value::object(coro), Value::none());
+    aio::Task* task = aio::make_task(g.loop, Value::object(coro), Value::none());
     if (!task) return report_pending();
     Root keep_task(Value::object(task));
     while (!aio::run_until_complete(g.loop, task)) {

@@ -24,7 +24,6 @@ Generator* make_generator(Frame* frame) {
     auto* gen = heap().make<Generator>(type);
     gen->frame = frame;
     gen->code = code;
-    gen->name = code->name;
     gen->qualname = frame->function ? frame->function->qualname : code->qualname;
     frame->generator = gen;
     frame->pc = 1;  // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
@@ -65,8 +64,6 @@ Value delegate_of(Frame* f) {
     return f->slots[f->sp - 1];
 }
 
-bool is_coroutine(Value v) { return v.is_object() && v.as_object()->type == types.coroutine_; }
-bool is_generator(Value v) { return v.is_object() && v.as_object()->type == types.generator_; }
 
 namespace {
 
@@ -328,7 +325,7 @@ Value gen_repr(Value self) {
 Value gen_getattr(Value self, Str* name) {
     Generator* gen = as_gen(self);
     std::string_view n = name->view();
-    if (n == "__name__") return Value::object(gen->name);
+    if (n == "__name__") return Value::object(gen->code->name);
     if (n == "__qualname__") return Value::object(gen->qualname);
     if (n == "gi_running" || n == "cr_running") return Value::boolean(gen->running);
     return generic_getattr(self, name);
@@ -338,7 +335,6 @@ void gen_trace(Object* self, Tracer& tracer) {
     auto* gen = static_cast<Generator*>(self);
     if (gen->frame) trace_frame(gen->frame, tracer);
     tracer.mark(gen->code);
-    tracer.mark(gen->name);
     tracer.mark(gen->qualname);
     tracer.mark(gen->saved_handled);
 }

@@ -8,8 +8,7 @@ namespace apy::vm {
 
 struct Generator : rt::Object {
     Frame* frame = nullptr;  // null once finished
-    Code* code = nullptr;
-    rt::Str* name = nullptr;
+    Code* code = nullptr;  // __name__ is its name
     rt::Str* qualname = nullptr;
     bool running = false;
     bool started = false;
@@ -62,8 +61,12 @@ void setup_async_generator_types(rt::Type* generator_type);
 // reads SEND; YIELD_VALUE and the delegate is on top of the stack), else null.
 rt::Value delegate_of(Frame* f);
 
-bool is_coroutine(rt::Value v);
-bool is_generator(rt::Value v);
+inline bool is_coroutine(rt::Value v) {
+    return v.is_object() && v.as_object()->type == rt::types.coroutine_;
+}
+inline bool is_generator(rt::Value v) {
+    return v.is_object() && v.as_object()->type == rt::types.generator_;
+}
 bool is_async_generator_awaitable(rt::Value v);
 
 }  // namespace apy::vm

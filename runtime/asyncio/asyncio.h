@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,12 @@ struct Handle : rt::Object {
     HandleKind kind = HandleKind::Call;
     bool cancelled = false;
     bool scheduled = false;  // a timer still in the heap
+    bool queued = false;     // a task's handle in the ready queue or a future's callbacks
     double when = 0;         // timers only
     uint64_t sequence = 0;   // ties between equal deadlines go first-in, first-out
     EventLoop* loop = nullptr;
     Value target = Value::null();
-    Value arg = Value::null();
-    std::vector<Value> args;
+    Value arg = Value::null();  // Call: a tuple of the arguments (null: none)
 };
 
 struct EventLoop : rt::Object {
@@ -64,27 +65,30 @@ struct EventLoop : rt::Object {
 enum class FutureState : uint8_t { Pending, Cancelled, Finished };
 
 // A future's done callbacks, in order. Most futures get exactly one (the task or gather
-// waiting on them), kept inline so that it needs no vector buffer.
+// waiting on them), kept inline; the vector for the others is made only when needed.
 class CallbackList {
   public:
     bool empty() const { return first_.is_null(); }
-    size_t size() const { return empty() ? 0 : 1 + rest_.size(); }
-    Value operator[](size_t i) const { return i == 0 ? first_ : rest_[i - 1]; }
+    size_t size() const { return empty() ? 0 : 1 + (rest_ ? rest_->size() : 0); }
+    Value operator[](size_t i) const { return i == 0 ? first_ : (*rest_)[i - 1]; }
     void push_back(Value callback) {
-        if (empty())
+        if (empty()) {
             first_ = callback;
-        else
-            rest_.push_back(callback);
+            return;
+        }
+        if (!rest_) rest_ = std::make_unique<std::vector<Value>>();
+        rest_->push_back(callback);
     }
     std::vector<Value> to_vector() const {
         std::vector<Value> all;
         if (!empty()) all.push_back(first_);
-        all.insert(all.end(), rest_.begin(), rest_.end());
+        if (rest_) all.insert(all.end(), rest_->begin(), rest_->end());
         return all;
     }
     void assign(const std::vector<Value>& callbacks) {
         first_ = callbacks.empty() ? Value::null() : callbacks[0];
-        rest_.assign(callbacks.begin() + (callbacks.empty() ? 0 : 1), callbacks.end());
+        rest_.reset();
+        for (size_t i = 1; i < callbacks.size(); ++i) push_back(callbacks[i]);
     }
     template <class Pred> void remove_if(Pred pred) {
         std::vector<Value> all = to_vector();
@@ -95,38 +99,45 @@ class CallbackList {
     Value take(std::vector<Value>& rest) {
         Value first = first_;
         first_ = Value::null();
-        rest.swap(rest_);
+        if (rest_) rest.swap(*rest_);
+        rest_.reset();
         return first;
     }
     void trace(rt::Tracer& tracer) const {
         tracer.mark(first_);
-        tracer.mark_all(rest_);
+        if (rest_) tracer.mark_all(*rest_);
     }
 
   private:
     Value first_ = Value::null(); // null: no callbacks (then rest_ is empty too)
-    std::vector<Value> rest_;
+    std::unique_ptr<std::vector<Value>> rest_;
 };
 
-// Futures, tasks and gathering futures share one layout.
 struct Future : rt::Object {
     EventLoop* loop = nullptr;
     FutureState state = FutureState::Pending;
     bool blocking = false;        // _asyncio_future_blocking
     bool log_traceback = false;   // an exception nobody retrieved yet
+    bool must_cancel = false;     // tasks: cancel at the next step; gathers: _cancel_requested
     Value result = Value::none();
     Value exception = Value::null();
     Value cancel_message = Value::none();
     Value cancelled_exc = Value::null();
     CallbackList callbacks; // Python callables or native Handles (not yet scheduled)
-    // Tasks:
+};
+
+// Tasks and gathering futures extend the layout (types.task, types.gathering_future): a
+// plain future (a sleep's, a queue waiter's) stays small.
+struct Task : Future {
     Value coro = Value::null();
     Value waiter = Value::null();  // the future the task waits on
     Value name = Value::null();
-    int64_t task_index = -1;  // position in loop->tasks while pending
-    bool must_cancel = false;
-    int num_cancels_requested = 0;
-    // Gathering futures:
+    Handle* step = nullptr;  // reused for every step and wake-up (see task.cpp)
+    int32_t task_index = -1;  // position in loop->tasks while pending
+    int32_t num_cancels_requested = 0;
+};
+
+struct GatheringFuture : Future {
     std::vector<Value> children;
     int64_t finished_children = 0;
     int64_t distinct_children = 0;  // a child passed twice counts once
@@ -149,6 +160,8 @@ extern Types types;
 // ---- loop.cpp
 EventLoop* make_loop();
 EventLoop* running_loop();  // null when no loop runs
+// A native handle, not scheduled yet (it may wait among a future's callbacks).
+Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg = Value::null());
 Handle* call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg = Value::null());
 Handle* call_later(EventLoop* loop, double delay, HandleKind kind, Value target,
                    Value arg = Value::null());
@@ -170,6 +183,9 @@ void setup_loop_type();
 
 // ---- future.cpp
 Future* make_future(EventLoop* loop, rt::Type* type = nullptr);
+// The parts of a future's tracing and destruction that subtypes share.
+void trace_future_fields(Future* f, rt::Tracer& tracer);
+void future_destroy(rt::Object* self);
 bool is_future(Value v);
 bool future_done(Future* f);
 bool future_set_result(Future* f, Value result);     // false: InvalidStateError pending
@@ -184,9 +200,9 @@ rt::SendResult future_send(Value self, Value in, Value* out);
 void setup_future_type();
 
 // ---- task.cpp
-Future* make_task(EventLoop* loop, Value coro, Value name);
-void task_step(Future* task, Value thrown);
-void task_wakeup(Future* task, Future* waited);
+Task* make_task(EventLoop* loop, Value coro, Value name);
+void task_step(Task* task, Value thrown);
+void task_wakeup(Task* task, Future* waited);
 Value current_task(EventLoop* loop);
 // Uses up [n] Task-N names: asyncio.run's shutdown runs two tasks in CPython
 // (shutdown_asyncgens, shutdown_default_executor), which advance the counter.
@@ -196,7 +212,7 @@ void setup_task_type();
 // ---- module.cpp
 // What asyncio.iscoroutine() accepts (collections.abc.Coroutine in CPython).
 bool is_coroutine_value(Value v);
-void gather_child_done(Future* outer, Future* child);
+void gather_child_done(GatheringFuture* outer, Future* child);
 rt::Module* make_asyncio_module();
 
 }  // namespace apy::aio

@@ -25,8 +25,8 @@ void schedule_callback(Future* f, Value cb) {
         f->loop->ready.push_back(as<Handle>(cb));
         return;
     }
-    Handle* h = call_soon(f->loop, HandleKind::Call, cb);
-    h->args.push_back(Value::object(f));
+    Value future = Value::object(f);
+    call_soon(f->loop, HandleKind::Call, cb, Value::object(make_tuple(&future, 1)));
 }
 
 void schedule_callbacks(Future* f) {
@@ -74,8 +74,7 @@ Value m_add_done_callback(Value* args, int nargs, Tuple* kwnames) {
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
     Future* f = self_future(a[0]);
     if (future_done(f)) {
-        Handle* h = call_soon(f->loop, HandleKind::Call, a[1]);
-        h->args.push_back(a[0]);
+        call_soon(f->loop, HandleKind::Call, a[1], Value::object(make_tuple(&a[0], 1)));
     } else {
         f->callbacks.push_back(a[1]);
     }
@@ -123,20 +122,8 @@ Value future_iter_blocking(Value self, Str* name) {
 }
 
 void future_trace(Object* self, Tracer& tracer) {
-    auto* f = static_cast<Future*>(self);
-    tracer.mark(f->loop);
-    tracer.mark(f->result);
-    tracer.mark(f->exception);
-    tracer.mark(f->cancel_message);
-    tracer.mark(f->cancelled_exc);
-    f->callbacks.trace(tracer);
-    tracer.mark(f->coro);
-    tracer.mark(f->waiter);
-    tracer.mark(f->name);
-    tracer.mark_all(f->children);
+    trace_future_fields(static_cast<Future*>(self), tracer);
 }
-
-void future_destroy(Object* self) { static_cast<Future*>(self)->~Future(); }
 
 Value future_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("Future", "*, loop=None");
@@ -148,6 +135,17 @@ Value future_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
 }
 
 }  // namespace
+
+void trace_future_fields(Future* f, Tracer& tracer) {
+    tracer.mark(f->loop);
+    tracer.mark(f->result);
+    tracer.mark(f->exception);
+    tracer.mark(f->cancel_message);
+    tracer.mark(f->cancelled_exc);
+    f->callbacks.trace(tracer);
+}
+
+void future_destroy(Object* self) { static_cast<Future*>(self)->~Future(); }
 
 Future* make_future(EventLoop* loop, Type* type) {
     Future* f = heap().make<Future>(type ? type : types.future);

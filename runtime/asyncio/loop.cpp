@@ -35,17 +35,6 @@ bool timer_before(const Handle* a, const Handle* b) {
 // std heap functions build a max-heap: order by "later first".
 bool heap_order(const Handle* a, const Handle* b) { return timer_before(b, a); }
 
-Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg) {
-    Type* type = types.handle;
-    Handle* h = heap().make<Handle>(type);
-    h->loop = loop;
-    h->kind = kind;
-    h->target = target;
-    h->arg = arg;
-    h->sequence = loop->next_sequence++;
-    return h;
-}
-
 // format_helpers._format_callback_source: the callback's name, its arguments' reprs,
 // and where a function is defined ("f(1, 'a') at FILE:LINE").
 std::string callable_repr(Value callable, const std::vector<Value>& args = {}) {
@@ -72,14 +61,20 @@ std::string callable_repr(Value callable, const std::vector<Value>& args = {}) {
     return text;
 }
 
+std::vector<Value> call_args(Handle* h) {
+    if (h->arg.is_null()) return {};
+    Tuple* args = as<Tuple>(h->arg);
+    return std::vector<Value>(args->items, args->items + args->size);
+}
+
 // Runs one handle; false when a KeyboardInterrupt or SystemExit must stop the loop.
 bool run_handle(Handle* h) {
     switch (h->kind) {
     case HandleKind::TaskStep:
-        task_step(as<Future>(h->target), h->arg);
+        task_step(as<Task>(h->target), h->arg);
         break;
     case HandleKind::TaskWakeup:
-        task_wakeup(as<Future>(h->target), as<Future>(h->arg));
+        task_wakeup(as<Task>(h->target), as<Future>(h->arg));
         break;
     case HandleKind::SetResultUnlessCancelled: {
         Future* f = as<Future>(h->target);
@@ -87,18 +82,19 @@ bool run_handle(Handle* h) {
         break;
     }
     case HandleKind::GatherChildDone:
-        gather_child_done(as<Future>(h->target), as<Future>(h->arg));
+        gather_child_done(as<GatheringFuture>(h->target), as<Future>(h->arg));
         break;
     case HandleKind::StopLoop:
         h->loop->stopping = true;
         break;
     case HandleKind::Call: {
-        Value r = call(h->target, h->args.data(), static_cast<int>(h->args.size()));
+        Tuple* args = h->arg.is_null() ? nullptr : as<Tuple>(h->arg);
+        Value r = call(h->target, args ? args->items : nullptr, args ? static_cast<int>(args->size) : 0);
         if (r.is_null()) {
             if (pending_is(exc.KeyboardInterrupt) || pending_is(exc.SystemExit)) return false;
             Value e = take_pending();
             Root keep(e);
-            report_exception(h->loop, "Exception in callback " + callable_repr(h->target, h->args),
+            report_exception(h->loop, "Exception in callback " + callable_repr(h->target, call_args(h)),
                              e, Value::object(h));
         }
         break;
@@ -135,6 +131,7 @@ void run_once(EventLoop* loop, bool may_wait = true) {
     for (size_t i = 0; i < ntodo; ++i) {
         Handle* h = loop->ready.front();
         loop->ready.pop_front();
+        h->queued = false;
         if (h->cancelled) continue;
         {
             Root keep(Value::object(h));  // its arguments are in use while it runs
@@ -171,7 +168,7 @@ Value handle_repr(Value self) {
         std::snprintf(buffer, sizeof buffer, " when=%.17g", h->when);
         text += buffer;
     }
-    if (h->kind == HandleKind::Call) text += " " + callable_repr(h->target, h->args);
+    if (h->kind == HandleKind::Call) text += " " + callable_repr(h->target, call_args(h));
     return str_value(text + ">");
 }
 
@@ -180,9 +177,7 @@ void handle_trace(Object* self, Tracer& tracer) {
     tracer.mark(h->loop);
     tracer.mark(h->target);
     tracer.mark(h->arg);
-    tracer.mark_all(h->args);
 }
-void handle_destroy(Object* self) { static_cast<Handle*>(self)->~Handle(); }
 
 void loop_trace(Object* self, Tracer& tracer) {
     auto* loop = static_cast<EventLoop*>(self);
@@ -219,7 +214,7 @@ Value schedule_call(EventLoop* loop, double delay, bool timer, Value* args, int 
                                         type_name(args[0]));
     Handle* h = timer ? call_later(loop, delay, HandleKind::Call, args[0])
                       : call_soon(loop, HandleKind::Call, args[0]);
-    h->args.assign(args + 1, args + nargs);
+    if (nargs > 1) h->arg = Value::object(make_tuple(args + 1, nargs - 1));
     return Value::object(h);
 }
 
@@ -375,6 +370,17 @@ double next_wakeup(EventLoop* loop) {
     return std::max(0.0, loop->timers.front()->when - monotonic_now());
 }
 
+Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg) {
+    Type* type = types.handle;
+    Handle* h = heap().make<Handle>(type);
+    h->loop = loop;
+    h->kind = kind;
+    h->target = target;
+    h->arg = arg;
+    h->sequence = loop->next_sequence++;
+    return h;
+}
+
 EventLoop* make_loop() { return heap().make<EventLoop>(types.loop); }
 
 double loop_time(EventLoop*) { return monotonic_now(); }
@@ -510,13 +516,11 @@ void setup_loop_type() {
     types.handle = make_builtin_type("Handle", Layout::Other);
     types.handle->module = "asyncio.events";
     types.handle->trace = handle_trace;
-    types.handle->destroy = handle_destroy;
     types.handle->repr = handle_repr;
     add_methods(types.handle, handle_methods);
     types.timer_handle = make_builtin_type("TimerHandle", Layout::Other, types.handle);
     types.timer_handle->module = "asyncio.events";
     types.timer_handle->trace = handle_trace;
-    types.timer_handle->destroy = handle_destroy;
     types.timer_handle->repr = handle_repr;
     static const MethodDef timer_methods[] = {{"when", handle_when}, {nullptr, nullptr}};
     add_methods(types.timer_handle, timer_methods);

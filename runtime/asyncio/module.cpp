@@ -120,8 +120,8 @@ void sleep_trace(Object* self, Tracer& tracer) {
 
 Value asyncio_sleep(Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("sleep", "delay, result=None");
-    Value a[2];
-    if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
+    Value a[2] = {nargs == 1 ? args[0] : Value::null(), Value::none()};
+    if ((nargs != 1 || kwnames) && !sig.bind(args, nargs, kwnames, a)) return Value::null();
     SleepCall* s = heap().make<SleepCall>(types.sleep);
     s->delay = a[0];
     s->result = a[1];
@@ -166,6 +166,20 @@ Value asyncio_ensure_future(Value* args, int nargs, Tuple* kwnames) {
     return ensure_future(a[0], a[1].is_none() ? nullptr : as<EventLoop>(a[1]));
 }
 
+GatheringFuture* make_gathering_future(EventLoop* loop) {
+    auto* outer = heap().make<GatheringFuture>(types.gathering_future);
+    outer->loop = loop;
+    return outer;
+}
+
+void gathering_trace(Object* self, Tracer& tracer) {
+    auto* outer = static_cast<GatheringFuture*>(self);
+    trace_future_fields(outer, tracer);
+    tracer.mark_all(outer->children);
+}
+
+void gathering_destroy(Object* self) { static_cast<GatheringFuture*>(self)->~GatheringFuture(); }
+
 Value asyncio_gather(Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("gather", "*coros_or_futures, return_exceptions=False");
     Value a[2];
@@ -199,13 +213,12 @@ Value asyncio_gather(Value* args, int nargs, Tuple* kwnames) {
         }
         list_append(children, fut);
     }
-    Future* outer = make_future(loop, types.gathering_future);
+    GatheringFuture* outer = make_gathering_future(loop);
     outer->children = children->items;
     outer->return_exceptions = truthy(a[1]) == 1;
     outer->distinct_children = static_cast<int64_t>(distinct->items.size());
     for (Value fut : distinct->items) {
-        Handle* h = call_soon(loop, HandleKind::GatherChildDone, Value::object(outer), fut);
-        loop->ready.pop_back();  // it waits among the child's callbacks
+        Handle* h = make_handle(loop, HandleKind::GatherChildDone, Value::object(outer), fut);
         future_add_callback(as<Future>(fut), Value::object(h));
     }
     return Value::object(outer);
@@ -215,7 +228,7 @@ Value gathering_cancel(Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("cancel", "self, msg=None");
     Value a[2];
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
-    Future* outer = as<Future>(a[0]);
+    auto* outer = as<GatheringFuture>(a[0]);
     if (future_done(outer)) return Value::boolean(false);
     bool any = false;
     for (Value child : outer->children) {
@@ -264,14 +277,13 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
             static Str* const kCancel = intern("cancel");
             if (call_method(t, kCancel, nullptr, 0).is_null()) return Value::null();
         }
-        Future* all = make_future(loop, types.gathering_future);
+        GatheringFuture* all = make_gathering_future(loop);
         Root keep_all(Value::object(all));
         all->children = left;
         all->distinct_children = static_cast<int64_t>(left.size());
         all->return_exceptions = true;
         for (Value fut : left) {
-            Handle* h = call_soon(loop, HandleKind::GatherChildDone, Value::object(all), fut);
-            loop->ready.pop_back();
+            Handle* h = make_handle(loop, HandleKind::GatherChildDone, Value::object(all), fut);
             future_add_callback(as<Future>(fut), Value::object(h));
         }
         if (!run_until_complete(loop, all) && interrupted.is_null()) interrupted = take_pending();
@@ -379,6 +391,8 @@ void setup_types_once() {
     types.gathering_future->module = "asyncio.tasks";
     static const MethodDef gathering_methods[] = {{"cancel", gathering_cancel}, {nullptr, nullptr}};
     add_methods(types.gathering_future, gathering_methods);
+    types.gathering_future->trace = gathering_trace;
+    types.gathering_future->destroy = gathering_destroy;
     inherit_slots(types.gathering_future);
     types.sleep = make_builtin_type("coroutine", Layout::Other);
     types.sleep->flags |= kTypeNativeAwaitable;
@@ -393,7 +407,7 @@ void setup_types_once() {
 
 }  // namespace
 
-void gather_child_done(Future* outer, Future* child) {
+void gather_child_done(GatheringFuture* outer, Future* child) {
     outer->finished_children += 1;
     if (future_done(outer)) {
         if (child->state != FutureState::Cancelled) child->log_traceback = false;

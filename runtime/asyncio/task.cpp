@@ -18,22 +18,22 @@ namespace {
 
 int64_t g_task_counter = 0;
 
-Future* self_task(Value v) { return as<Future>(v); }
+Task* self_task(Value v) { return as<Task>(v); }
 
 // A task's name is made from its number when first asked for: most never are.
-Value task_name(Future* task) {
+Value task_name(Task* task) {
     if (task->name.is_small_int())
         task->name = str_value("Task-" + std::to_string(task->name.as_small_int()));
     return task->name;
 }
 
-void forget_pending_task(Future* task) {
+void forget_pending_task(Task* task) {
     EventLoop* loop = task->loop;
-    int64_t i = task->task_index;
+    int32_t i = task->task_index;
     if (i < 0) return;
     Value last = loop->tasks.back();
     loop->tasks[i] = last;
-    as<Future>(last)->task_index = i;
+    as<Task>(last)->task_index = i;
     loop->tasks.pop_back();
     task->task_index = -1;
     if (!task->exception.is_null()) loop->failed_tasks.push_back(Value::object(task));
@@ -67,13 +67,31 @@ int cancel_waiter(Value waiter, Value message) {
     return truthy(r);
 }
 
-// Steps [task] again soon, throwing a RuntimeError [message] into it.
-void step_with_error(Future* task, const std::string& message) {
-    call_soon(task->loop, HandleKind::TaskStep, Value::object(task),
-              make_exception(exc.RuntimeError, message));
+// A task has at most one step or wake-up pending, so one handle serves them all and
+// switching tasks allocates nothing (a new one only if the old one is somehow still queued).
+Handle* task_handle(Task* task, HandleKind kind, Value arg = Value::null()) {
+    Handle* h = task->step;
+    if (!h || h->queued) {
+        h = make_handle(task->loop, kind, Value::object(task), arg);
+        task->step = h;
+    } else {
+        h->kind = kind;
+        h->arg = arg;
+    }
+    h->queued = true;
+    return h;
 }
 
-std::string coro_repr(Future* task) {
+void schedule_step(Task* task, Value thrown = Value::null()) {
+    task->loop->ready.push_back(task_handle(task, HandleKind::TaskStep, thrown));
+}
+
+// Steps [task] again soon, throwing a RuntimeError [message] into it.
+void step_with_error(Task* task, const std::string& message) {
+    schedule_step(task, make_exception(exc.RuntimeError, message));
+}
+
+std::string coro_repr(Task* task) {
     Value coro = task->coro;
     if (!(vm::is_coroutine(coro) || vm::is_generator(coro))) return repr_text(coro);
     auto* gen = as<vm::Generator>(coro);
@@ -92,7 +110,7 @@ std::string coro_repr(Future* task) {
 }
 
 Value task_repr(Value self) {
-    Future* t = self_task(self);
+    Task* t = self_task(self);
     std::string text = "<Task ";
     // base_tasks._task_repr_info: 'cancelling' once cancel() was requested.
     text += t->state == FutureState::Pending
@@ -114,6 +132,15 @@ Value task_repr(Value self) {
     return str_value(text + ">");
 }
 
+void task_trace(Object* self, Tracer& tracer) {
+    auto* t = static_cast<Task*>(self);
+    trace_future_fields(t, tracer);
+    tracer.mark(t->coro);
+    tracer.mark(t->waiter);
+    tracer.mark(t->name);
+    tracer.mark(t->step);
+}
+
 // ---- methods
 
 Value m_get_name(Value* args, int, Tuple*) { return task_name(self_task(args[0])); }
@@ -132,7 +159,7 @@ Value m_task_cancel(Value* args, int nargs, Tuple* kwnames) {
     static const Signature sig("cancel", "self, msg=None");
     Value a[2];
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
-    Future* t = self_task(a[0]);
+    Task* t = self_task(a[0]);
     t->log_traceback = false;
     if (future_done(t)) return Value::boolean(false);
     t->num_cancels_requested += 1;
@@ -150,7 +177,7 @@ Value m_task_cancel(Value* args, int nargs, Tuple* kwnames) {
 Value m_cancelling(Value* args, int, Tuple*) { return make_int(self_task(args[0])->num_cancels_requested); }
 
 Value m_uncancel(Value* args, int, Tuple*) {
-    Future* t = self_task(args[0]);
+    Task* t = self_task(args[0]);
     if (t->num_cancels_requested > 0) t->num_cancels_requested -= 1;
     return make_int(t->num_cancels_requested);
 }
@@ -161,7 +188,7 @@ Value task_new(Type*, Value* args, int nargs, Tuple* kwnames) {
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
     EventLoop* loop = a[1].is_none() ? running_loop() : as<EventLoop>(a[1]);
     if (!loop) return raise(exc.RuntimeError, "no running event loop");
-    Future* t = make_task(loop, a[0], a[2]);
+    Task* t = make_task(loop, a[0], a[2]);
     return t ? Value::object(t) : Value::null();
 }
 
@@ -171,7 +198,7 @@ Value current_task(EventLoop* loop) { return loop->current_task; }
 
 void use_task_numbers(int n) { g_task_counter += n; }
 
-Future* make_task(EventLoop* loop, Value coro, Value name) {
+Task* make_task(EventLoop* loop, Value coro, Value name) {
     if (!is_coroutine_value(coro)) {
         bool ok;
         std::string r = repr_string(coro, &ok);
@@ -182,7 +209,8 @@ Future* make_task(EventLoop* loop, Value coro, Value name) {
         raise(exc.RuntimeError, "Event loop is closed");
         return nullptr;
     }
-    Future* t = make_future(loop, types.task);
+    Task* t = heap().make<Task>(types.task);
+    t->loop = loop;
     t->coro = coro;
     // CPython names every task Task-N first, then renames it: a named task uses a number.
     t->name = Value::small_int(++g_task_counter); // formatted by task_name
@@ -190,13 +218,13 @@ Future* make_task(EventLoop* loop, Value coro, Value name) {
         t->name = to_str(name);
         if (t->name.is_null()) return nullptr;
     }
-    t->task_index = static_cast<int64_t>(loop->tasks.size());
+    t->task_index = static_cast<int32_t>(loop->tasks.size());
     loop->tasks.push_back(Value::object(t));
-    call_soon(loop, HandleKind::TaskStep, Value::object(t));
+    schedule_step(t);
     return t;
 }
 
-void task_step(Future* task, Value thrown) {
+void task_step(Task* task, Value thrown) {
     if (future_done(task)) return;
     if (task->must_cancel) {
         if (thrown.is_null() || !isinstance(thrown, types.CancelledError)) thrown = make_cancelled_error(task);
@@ -247,9 +275,7 @@ void task_step(Future* task, Value thrown) {
                 step_with_error(task, "Task cannot await on itself: " + repr_text(Value::object(task)));
             } else {
                 waited->blocking = false;
-                Handle* wake = call_soon(loop, HandleKind::TaskWakeup, Value::object(task), result);
-                // Not ready yet: it waits among the future's callbacks.
-                loop->ready.pop_back();
+                Handle* wake = task_handle(task, HandleKind::TaskWakeup, result);
                 future_add_callback(waited, Value::object(wake));
                 task->waiter = result;
                 if (task->must_cancel) {
@@ -263,13 +289,13 @@ void task_step(Future* task, Value thrown) {
                                       repr_text(Value::object(task)) + " with " + repr_text(result));
         }
     } else if (result.is_none()) {
-        call_soon(loop, HandleKind::TaskStep, Value::object(task));
+        schedule_step(task);
     } else {
         step_with_error(task, "Task got bad yield: " + repr_text(result));
     }
 }
 
-void task_wakeup(Future* task, Future* waited) {
+void task_wakeup(Task* task, Future* waited) {
     Value r = future_result(waited);
     if (r.is_null()) {
         task_step(task, take_pending());
@@ -283,6 +309,7 @@ void setup_task_type() {
     types.task->module = "_asyncio";
     Type* t = types.task;
     t->repr = task_repr;
+    t->trace = task_trace;
     t->new_instance = task_new;
     static const MethodDef methods[] = {
         {"get_name", m_get_name}, {"set_name", m_set_name},   {"get_coro", m_get_coro},
