@@ -235,6 +235,7 @@ vm::Code* Compiler::exit_unit() {
     code->qualname = rt::intern(unit.qualname);
     code->filename = rt::intern(source_.path);
     compute_depths(code, (flags & (vm::kGenerator | vm::kCoroutine | vm::kAsyncGenerator)) != 0);
+    vm::finish_code(code);
     units_.pop_back();
     return code;
 }

@@ -478,6 +478,13 @@ Value builtin_exit(Value* args, int nargs, Tuple*) {
 
 Dict* builtins_dict() { return g_builtins; }
 
+// The module's dict is the builtins dict itself: setting builtins.len changes len() for all.
+Module* make_builtins_module() {
+    Module* m = make_module("builtins");
+    m->dict = g_builtins;
+    return m;
+}
+
 void mark_builtins_roots(Tracer& tracer) { tracer.mark(g_builtins); }
 
 void setup_builtins() {

@@ -21,6 +21,8 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames);
 Value instantiate_class(Type* type, Value* args, int nargs, Tuple* kwnames);
 // An attribute of a class was set or deleted: dunders change the slots (of subclasses too).
 void class_attr_changed(Type* type, Str* name);
+// The dict of [type] changed: new versions for the classes deriving from it.
+void subclasses_modified(Type* type);
 // A class is being collected.
 void forget_class(Type* type);
 

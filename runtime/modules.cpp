@@ -16,6 +16,7 @@ namespace {
 Dict* g_sys_modules = nullptr;
 
 const BuiltinModuleDef kBuiltinModules[] = {
+    {"builtins", make_builtins_module},
     {"sys", make_sys_module},
     {"time", make_time_module},
     {"math", make_math_module},

@@ -71,6 +71,13 @@ using NativeFn = Value (*)(Value* args, int nargs, Tuple* kwnames);
 // Type flags.
 constexpr uint32_t kTypeNativeAwaitable = 1;  // `await x` sends to x's `send` slot directly
 
+// Version tags of types and dicts, for the caches of attribute and global lookups (the
+// type attribute cache, the VM's inline caches). One counter serves both, so a version
+// names one object in one state: equal versions mean the same unchanged object, and a
+// cache entry needs no pointer to check what it was made from.
+inline uint64_t g_last_version = 0;
+inline uint64_t next_version() { return ++g_last_version; }
+
 // Result of resuming something that can suspend (generators, coroutines, awaitables).
 enum class SendResult : uint8_t { Returned, Yielded, Error };
 
@@ -85,7 +92,10 @@ struct Type : Object {
     Layout layout = Layout::Object;
     bool is_builtin = true;     // a builtin type's attributes cannot be set
     bool is_abstract_base = false;
+    bool has_subclasses = false;  // some type names this one as a base
     uint32_t flags = 0;
+    // Changes whenever the dict of this type or of a type on its MRO changes.
+    uint64_t version = next_version();
 
     // Slots. Null means "not supported" (the generic code raises CPython's TypeError).
     Value (*repr)(Value self) = nullptr;   // returns a Str
@@ -140,6 +150,9 @@ struct Type : Object {
 Type* unboxed_type_of(Value v);
 // The type of any value, boxed or not.
 inline Type* type_of(Value v) { return v.is_object() ? v.as_object()->type : unboxed_type_of(v); }
+
+// The dict of [type] changed: new versions for it and every type deriving from it.
+void type_modified(Type* type);
 
 // Whether [type] is [base] or derives from it.
 bool is_subtype(const Type* type, const Type* base);

@@ -76,6 +76,8 @@ struct Dict : Object {
     std::vector<int32_t> index;  // -1 empty, -2 deleted; size a power of two
     int64_t used = 0;            // live entries
     Dict* attrs = nullptr;       // instance dict of a dict subclass, else null
+    uint64_t version = next_version();  // a new one at every change (see object.h)
+    Type* owner_type = nullptr;         // the type whose dict this is: changes modify it
 };
 
 // Sets (and frozensets) use CPython's own open-addressing table, so that they
@@ -197,6 +199,21 @@ int dict_del(Dict* d, Value key);                         // 1 deleted, 0 absent
 Value dict_get_str(Dict* d, Str* key);                    // str keys: never fails; null when absent
 void dict_set_str(Dict* d, Str* key, Value value);        // str keys: never fails
 void dict_set_str(Dict* d, const char* key, Value value);  // interns the key
+// A dict's contents changed: a new version, and its type's when it is a type's dict.
+inline void dict_modified(Dict* d) {
+    d->version = next_version();
+    if (d->owner_type) type_modified(d->owner_type);
+}
+// dict_get_str/dict_set_str through a remembered entry position (updated on a miss): the
+// VM's inline caches keep one per instruction, and the instances of a class usually get
+// their attributes in the same order.
+Value dict_get_str_hint_miss(Dict* d, Str* key, uint32_t* hint);
+inline Value dict_get_str_hinted(Dict* d, Str* key, uint32_t* hint) {
+    if (*hint < d->entries.size() && d->entries[*hint].key.is(Value::object(key)))
+        return d->entries[*hint].value;
+    return dict_get_str_hint_miss(d, key, hint);
+}
+void dict_set_str_hinted(Dict* d, Str* key, Value value, uint32_t* hint);
 // d.update(other): a dict, a mapping (keys()) or an iterable of pairs; false on error.
 bool dict_update(Dict* d, Value other);
 // dict(...)/d.update(...) arguments: at most one positional, then keywords ([name] for errors).

@@ -330,13 +330,43 @@ bool length(Value v, int64_t* out) {
     return false;
 }
 
-Value lookup_in_type(Type* type, Str* name) {
+namespace {
+
+Value lookup_along_mro(Type* type, Str* name) {
     for (Type* t : type->mro) {
         if (!t->dict) continue;
         Value found = dict_get_str(t->dict, name);
         if (!found.is_null()) return found;
     }
     return Value::null();
+}
+
+// CPython's method cache: MRO lookups (misses too) by (type version, interned name). A
+// version names one type in one state, so an entry is never stale: a change to the type
+// or a base gives the type a new version.
+struct TypeCacheEntry {
+    uint64_t version;
+    Str* name;
+    Value value;
+};
+constexpr size_t kTypeCacheSize = 4096;
+TypeCacheEntry g_type_cache[kTypeCacheSize];
+
+}  // namespace
+
+Value lookup_in_type(Type* type, Str* name) {
+    // Only interned names live for the whole run: another name's address could be reused.
+    if (!name->interned) return lookup_along_mro(type, name);
+    uint64_t version = type->version;
+    uint64_t key = version ^ reinterpret_cast<uintptr_t>(name) >> 4;
+    size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 52;  // the top 12 bits: 4096 slots
+    TypeCacheEntry& e = g_type_cache[slot];
+    if (e.version == version && e.name == name) return e.value;
+    Value found = lookup_along_mro(type, name);
+    // Recorded under the version from before the walk: a lookup that changed the type
+    // (a user __eq__ on a key) leaves an entry that never matches.
+    g_type_cache[slot] = {version, name, found};
+    return found;
 }
 
 Value generic_getattr(Value obj, Str* name) {

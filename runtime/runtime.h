@@ -35,6 +35,7 @@ struct BuiltinModuleDef {
     const char* name;
     Module* (*make)();
 };
+Module* make_builtins_module();
 Module* make_sys_module();
 Module* make_time_module();
 Module* make_math_module();

@@ -30,6 +30,23 @@ struct Position {
     int32_t end_col;
 };
 
+// What one LOAD_GLOBAL, LOAD_ATTR, STORE_ATTR or LOAD_METHOD found last time (CPython's
+// inline caches). An entry holds while the versions it recorded are current (see
+// rt::next_version): no version is ever 0, so a fresh entry never holds.
+struct InlineCache {
+    enum Kind : uint8_t {
+        kNone,
+        kInstance,  // version: the type of an instance; value: what the type has for the name
+        kMethod,    // version: the type; value: the plain function to call with self
+        kModule,    // version: the module's dict; value: the attribute
+    };
+    uint64_t version = 0;   // LOAD_GLOBAL: of the globals; others: see Kind
+    uint64_t version2 = 0;  // LOAD_GLOBAL: of the builtins
+    rt::Value value;        // LOAD_GLOBAL: the value
+    uint32_t hint = 0;      // where the name was last found in an instance dict
+    Kind kind = kNone;
+};
+
 struct Code : rt::Object {
     std::vector<Instr> instructions;
     std::vector<int32_t> lines;        // source line of each instruction (same length)
@@ -50,7 +67,13 @@ struct Code : rt::Object {
     int maxblocks = 0;        // the deepest the block stack gets
     int firstlineno = 1;
     bool has_docstring = false;  // consts[0] is the docstring
+    // Positional parameters only, no cells, not a generator: a call with exactly argcount
+    // positional arguments just copies them (see new_simple_frame).
+    bool simple_call = false;
     Frame* free_frames = nullptr;  // frames of this code ready for reuse (see frame.h)
+    // The inline caches: cache_index[i] is instruction i's entry in caches, when it has one.
+    std::vector<uint32_t> cache_index;
+    std::vector<InlineCache> caches;
 
     rt::Str* name = nullptr;      // "f", "<module>", "<lambda>", "<listcomp>"
     rt::Str* qualname = nullptr;  // "C.f", "f.<locals>.g"
@@ -63,6 +86,8 @@ struct Code : rt::Object {
 };
 
 Code* make_code();
+// Once the compiler has filled [code]: the inline caches and simple_call.
+void finish_code(Code* code);
 
 // The source line of the instruction at [index] (firstlineno when out of range).
 int line_of(const Code* code, int index);

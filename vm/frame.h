@@ -46,6 +46,9 @@ struct Frame {
 // A frame for [code], from [code]'s free list, with every slot null.
 Frame* new_frame(Code* code, rt::Function* function, rt::Dict* globals, rt::Dict* builtins,
                  rt::Dict* locals);
+// A frame for calling [function], whose code is simple_call, with its argcount positional
+// arguments [args].
+Frame* new_simple_frame(rt::Function* function, const rt::Value* args);
 // Gives a frame back to its code's free list.
 void release_frame(Frame* frame);
 

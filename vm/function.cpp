@@ -16,6 +16,24 @@ using namespace rt;
 
 Code* make_code() { return heap().make<Code>(types.code_); }
 
+void finish_code(Code* code) {
+    code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kGenerator | kCoroutine |
+                                         kAsyncGenerator | kModuleLevel)) &&
+                        code->kwonlyargcount == 0 && code->cellvars.empty();
+    code->cache_index.assign(code->instructions.size(), 0);
+    uint32_t count = 0;
+    for (size_t i = 0; i < code->instructions.size(); ++i) {
+        switch (instr_op(code->instructions[i])) {
+        case Op::LOAD_GLOBAL:
+        case Op::LOAD_ATTR:
+        case Op::STORE_ATTR:
+        case Op::LOAD_METHOD: code->cache_index[i] = count++; break;
+        default: break;
+        }
+    }
+    code->caches.assign(count, InlineCache{});
+}
+
 int line_of(const Code* code, int index) {
     if (index < 0 || index >= static_cast<int>(code->lines.size())) return code->firstlineno;
     return code->lines[index];

@@ -353,6 +353,47 @@ Value bind_method(Value method, Value self) {
     return method;
 }
 
+// LOAD_ATTR of an instance whose class's version matches the cache [c]: generic_getattr,
+// with the MRO lookup's result from the cache and the instance dict probed at c.hint.
+Value instance_attribute(Instance* o, Str* name, InlineCache& c) {
+    Value attr = c.value;
+    Type* attr_type = attr.is_null() ? nullptr : type_of(attr);
+    Value self = Value::object(o);
+    // Data descriptors (properties, __slots__ members) win over the instance dict.
+    if (attr_type && attr_type->descr_set && attr_type->descr_get)
+        return attr_type->descr_get(attr, self, Value::object(o->type));
+    if (o->attrs) {
+        Value found = dict_get_str_hinted(o->attrs, name, &c.hint);
+        if (!found.is_null()) return found;
+    }
+    if (attr_type) {
+        if (attr_type->descr_get) return attr_type->descr_get(attr, self, Value::object(o->type));
+        return attr;
+    }
+    return getattr(self, name);  // the AttributeError, with its name and obj
+}
+
+// A module's attribute, found in its dict: recorded in [c] under the dict's version, as
+// module_getattr looks there first. Null when [o] is not a module or has no such entry.
+Value cache_module_attribute(Object* o, Str* name, InlineCache& c) {
+    if (o->type != types.module_) return Value::null();
+    Dict* dict = static_cast<Module*>(o)->dict;
+    uint64_t version = dict->version;
+    Value v = dict_get_str(dict, name);
+    if (v.is_null()) return v;
+    c.version = version;
+    c.value = v;
+    c.kind = InlineCache::kModule;
+    return v;
+}
+
+// Whether an instance's own attribute hides the method LOAD_METHOD found on its type.
+bool method_shadowed(Value obj, Type* type, Str* name) {
+    if (type->layout != Layout::Instance) return false;
+    Dict* attrs = as<Instance>(obj)->attrs;
+    return attrs && !dict_get_str(attrs, name).is_null();
+}
+
 void add_traceback(Value exception, Frame* f, int pc) {
     if (!isinstance(exception, exc.BaseException)) return;
     auto* e = as<ExceptionObject>(exception);
@@ -401,6 +442,7 @@ Value too_many_positional(Function* fn, int given, int kwonly_given) {
 
 Frame* frame_for_call(Function* fn, Value* args, int nargs, Tuple* kwnames) {
     Code* code = fn->code;
+    if (code->simple_call && !kwnames && nargs == code->argcount) return new_simple_frame(fn, args);
     Frame* f = new_frame(code, fn, fn->globals, fn->builtins, nullptr);
     Value* locals = f->slots;
     int argcount = code->argcount;
@@ -594,6 +636,8 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
         arg = instr_arg(word);              \
         goto* kTargets[word & 0xFF];        \
     } while (0)
+// The inline cache of the instruction being run (the one before ip).
+#define CACHE() (code->caches[code->cache_index[ip - first - 1]])
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
 #define TOP() (sp[-1])
@@ -718,8 +762,19 @@ op_LOAD_CLASSDEREF : {
     DISPATCH();
 }
 op_LOAD_GLOBAL : {
+    InlineCache& c = CACHE();
+    uint64_t globals_version = f->globals->version;
+    uint64_t builtins_version = f->builtins->version;
+    if (c.version == globals_version && c.version2 == builtins_version) {
+        PUSH(c.value);
+        DISPATCH();
+    }
     Value v = load_global(f, name_at(f, arg));
     CHECK(v);
+    // The versions from before the lookup: one that changed a dict leaves a dead entry.
+    c.version = globals_version;
+    c.version2 = builtins_version;
+    c.value = v;
     PUSH(v);
     DISPATCH();
 }
@@ -752,7 +807,34 @@ op_DELETE_NAME:
 
 op_LOAD_ATTR : {
     SAVE_FRAME();
-    Value v = getattr(TOP(), name_at(f, arg));
+    Value obj = TOP();
+    Str* name = name_at(f, arg);
+    InlineCache& c = CACHE();
+    if (obj.is_object()) {
+        Object* o = obj.as_object();
+        if (c.kind == InlineCache::kInstance && o->type->version == c.version) {
+            Value v = instance_attribute(static_cast<Instance*>(o), name, c);
+            CHECK(v);
+            TOP() = v;
+            DISPATCH();
+        }
+        if (c.kind == InlineCache::kModule && o->type == types.module_ &&
+            static_cast<Module*>(o)->dict->version == c.version) {
+            TOP() = c.value;
+            DISPATCH();
+        }
+        c.kind = InlineCache::kNone;
+        if (Value v = cache_module_attribute(o, name, c); !v.is_null()) {
+            TOP() = v;
+            DISPATCH();
+        }
+        if (o->type->layout == Layout::Instance && o->type->getattr == generic_getattr) {
+            c.version = o->type->version;
+            c.value = lookup_in_type(o->type, name);
+            c.kind = InlineCache::kInstance;
+        }
+    }
+    Value v = getattr(obj, name);
     CHECK(v);
     TOP() = v;
     DISPATCH();
@@ -761,7 +843,26 @@ op_STORE_ATTR : {
     SAVE_FRAME();
     Value obj = POP();
     Value v = POP();
-    if (!setattr(obj, name_at(f, arg), v)) goto error;
+    Str* name = name_at(f, arg);
+    InlineCache& c = CACHE();
+    if (obj.is_object()) {
+        Object* o = obj.as_object();
+        if (c.kind == InlineCache::kInstance && o->type->version == c.version &&
+            (c.value.is_null() || !type_of(c.value)->descr_set)) {
+            Dict*& attrs = static_cast<Instance*>(o)->attrs;
+            if (!attrs) attrs = make_dict();
+            dict_set_str_hinted(attrs, name, v, &c.hint);
+            DISPATCH();
+        }
+        c.kind = InlineCache::kNone;
+        // A class whose instances take the generic store (no __setattr__, no __slots__).
+        if (o->type->layout == Layout::Instance && !o->type->setattr) {
+            c.version = o->type->version;
+            c.value = lookup_in_type(o->type, name);
+            c.kind = InlineCache::kInstance;
+        }
+    }
+    if (!setattr(obj, name, v)) goto error;
     DISPATCH();
 }
 op_DELETE_ATTR : {
@@ -775,19 +876,38 @@ op_LOAD_METHOD : {
     Value obj = TOP();
     Str* name = name_at(f, arg);
     Type* type = type_of(obj);
+    InlineCache& c = CACHE();
+    if (c.kind == InlineCache::kMethod && type->version == c.version) {
+        if (!method_shadowed(obj, type, name)) {
+            TOP() = c.value;
+            PUSH(obj);
+            DISPATCH();
+        }
+    } else if (c.kind == InlineCache::kModule && type == types.module_ &&
+               as<Module>(obj)->dict->version == c.version) {
+        TOP() = c.value;
+        PUSH(Value::null());
+        DISPATCH();
+    } else if (obj.is_object()) {
+        c.kind = InlineCache::kNone;
+        if (Value v = cache_module_attribute(obj.as_object(), name, c); !v.is_null()) {
+            TOP() = v;
+            PUSH(Value::null());
+            DISPATCH();
+        }
+    }
     // A plain function found on the type is called with obj as its first
     // argument, without making a bound method.
     if (!type->getattr || type->getattr == generic_getattr) {
+        uint64_t version = type->version;
         Value attr = lookup_in_type(type, name);
         if (!attr.is_null() && (is_layout(attr, Layout::Function) ||
                                 (is_layout(attr, Layout::BuiltinFunction) &&
                                  as<BuiltinFunction>(attr)->owner))) {
-            bool shadowed = false;
-            if (obj.is_object() && obj.as_object()->type->layout == Layout::Instance) {
-                Dict* attrs = as<Instance>(obj)->attrs;
-                shadowed = attrs && !dict_get_str(attrs, name).is_null();
-            }
-            if (!shadowed) {
+            c.version = version;
+            c.value = attr;
+            c.kind = InlineCache::kMethod;
+            if (!method_shadowed(obj, type, name)) {
                 TOP() = attr;
                 PUSH(obj);
                 DISPATCH();

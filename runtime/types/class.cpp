@@ -673,6 +673,8 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
     type->layout = layout;
     type->is_builtin = false;
     type->dict = make_dict();
+    type->dict->owner_type = type;
+    for (Type* b : bases) b->has_subclasses = true;
     g_classes.push_back(type);
 
     Dict* dict = type->dict;
@@ -801,6 +803,11 @@ void class_attr_changed(Type* type, Str* name) {
     if (n.size() < 5 || n.substr(0, 2) != "__" || n.substr(n.size() - 2) != "__") return;
     for (Type* t : g_classes)
         if (is_subtype(t, type)) update_slots(t);
+}
+
+void subclasses_modified(Type* type) {
+    for (Type* t : g_classes)
+        if (t != type && is_subtype(t, type)) t->version = next_version();
 }
 
 void forget_class(Type* type) {

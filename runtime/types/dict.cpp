@@ -24,6 +24,7 @@ void trace_dict(Object* self, Tracer& tracer) {
         tracer.mark(e.value);
     }
     tracer.mark(d->attrs);
+    tracer.mark(d->owner_type);
 }
 
 void destroy_dict(Object* self) { static_cast<Dict*>(self)->~Dict(); }
@@ -117,6 +118,7 @@ bool insert(Dict* d, Value key, int64_t hash, Value value) {
     Location loc;
     int found = find(d, key, hash, &loc);
     if (found < 0) return false;
+    dict_modified(d);
     if (found) {
         d->entries[loc.entry].value = value;
         return true;
@@ -133,6 +135,7 @@ bool insert(Dict* d, Value key, int64_t hash, Value value) {
 }
 
 void remove_at(Dict* d, const Location& loc) {
+    dict_modified(d);
     d->index[loc.slot] = kDeleted;
     d->entries[loc.entry].key = Value::null();
     d->entries[loc.entry].value = Value::null();
@@ -370,6 +373,7 @@ Value dict_copy(Value* args, int nargs, Tuple* kwnames) {
 Value dict_clear(Value* args, int nargs, Tuple* kwnames) {
     if (!method_args("dict.clear", nargs, kwnames, 0, 0)) return Value::null();
     Dict* d = self_dict(args[0]);
+    dict_modified(d);
     d->entries.clear();
     d->index.clear();
     d->used = 0;
@@ -571,12 +575,18 @@ int dict_del(Dict* d, Value key) {
     return found;
 }
 
-Value dict_get_str(Dict* d, Str* key) {
-    if (d->index.empty()) return Value::null();
+namespace {
+
+constexpr int64_t kNotStrKey = -2;
+
+// The entry position of the str [key]: -1 when absent, kNotStrKey when a key that is not a
+// str has its hash (it may equal the str through a user __eq__: the general path decides).
+int64_t find_str(Dict* d, Str* key) {
+    if (d->index.empty()) return -1;
     int64_t h = key->hash;
     if (h == -1 && !hash(Value::object(key), &h)) {
         clear_pending();
-        return Value::null();
+        return -1;
     }
     Value k = Value::object(key);
     size_t mask = d->index.size() - 1;
@@ -584,18 +594,13 @@ Value dict_get_str(Dict* d, Str* key) {
     uint64_t perturb = static_cast<uint64_t>(h);
     for (;;) {
         int32_t ix = d->index[i];
-        if (ix == kEmpty) return Value::null();
+        if (ix == kEmpty) return -1;
         if (ix >= 0) {
             const DictEntry& e = d->entries[ix];
-            if (e.key.is(k)) return e.value;
+            if (e.key.is(k)) return ix;
             if (e.hash == h) {
-                if (same_str(e.key, k)) return e.value;
-                if (!is_str(e.key)) {
-                    // A non-str key equal to a str (user __eq__): the general path.
-                    Value v = lookup(d, k);
-                    if (has_pending()) clear_pending();
-                    return v;
-                }
+                if (same_str(e.key, k)) return ix;
+                if (!is_str(e.key)) return kNotStrKey;
             }
         }
         perturb >>= 5;
@@ -603,8 +608,38 @@ Value dict_get_str(Dict* d, Str* key) {
     }
 }
 
+}  // namespace
+
+Value dict_get_str(Dict* d, Str* key) {
+    int64_t ix = find_str(d, key);
+    if (ix >= 0) return d->entries[ix].value;
+    if (ix == -1) return Value::null();
+    Value v = lookup(d, Value::object(key));
+    if (has_pending()) clear_pending();
+    return v;
+}
+
 void dict_set_str(Dict* d, Str* key, Value value) {
     if (!dict_set(d, Value::object(key), value)) clear_pending();
+}
+
+Value dict_get_str_hint_miss(Dict* d, Str* key, uint32_t* hint) {
+    int64_t ix = find_str(d, key);
+    if (ix == -1) return Value::null();
+    if (ix == kNotStrKey) return dict_get_str(d, key);
+    *hint = static_cast<uint32_t>(ix);
+    return d->entries[ix].value;
+}
+
+void dict_set_str_hinted(Dict* d, Str* key, Value value, uint32_t* hint) {
+    if (*hint < d->entries.size() && d->entries[*hint].key.is(Value::object(key))) {
+        dict_modified(d);
+        d->entries[*hint].value = value;
+        return;
+    }
+    dict_set_str(d, key, value);
+    int64_t ix = find_str(d, key);
+    if (ix >= 0) *hint = static_cast<uint32_t>(ix);
 }
 
 void dict_set_str(Dict* d, const char* key, Value value) { dict_set_str(d, intern(key), value); }

@@ -310,6 +310,8 @@ void setup_exception_group_types() {
     // ExceptionGroup(BaseExceptionGroup, Exception).
     group->bases = {base, exc.Exception};
     group->mro = {group, base, exc.Exception, exc.BaseException, types.object_};
+    exc.Exception->has_subclasses = true;
+    type_modified(group);
     static const MethodDef methods[] = {
         {"derive", m_derive}, {"split", m_split}, {"subgroup", m_subgroup}, {nullptr, nullptr}};
     add_methods(base, methods);

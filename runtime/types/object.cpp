@@ -33,6 +33,18 @@ namespace {
 // Every builtin type in order of creation (a base before its subclasses).
 std::vector<Type*> g_builtin_types;
 
+}  // namespace
+
+void type_modified(Type* type) {
+    type->version = next_version();
+    if (!type->has_subclasses) return;
+    for (Type* t : g_builtin_types)
+        if (t != type && is_subtype(t, type)) t->version = next_version();
+    subclasses_modified(type);
+}
+
+namespace {
+
 void trace_type(Object* self, Tracer& tracer) {
     auto* type = static_cast<Type*>(self);
     tracer.mark(type->base);
@@ -54,7 +66,10 @@ Type* new_type_object(const char* name, Layout layout, Type* base) {
     type->module = "builtins";
     type->layout = layout;
     type->base = base;
-    if (base) type->bases.push_back(base);
+    if (base) {
+        type->bases.push_back(base);
+        base->has_subclasses = true;
+    }
     type->mro.push_back(type);
     if (base) type->mro.insert(type->mro.end(), base->mro.begin(), base->mro.end());
     g_builtin_types.push_back(type);
@@ -66,6 +81,7 @@ Type* new_type_object(const char* name, Layout layout, Type* base) {
 Type* make_builtin_type(const char* name, Layout layout, Type* base) {
     Type* type = new_type_object(name, layout, base ? base : types.object_);
     type->dict = make_dict();
+    type->dict->owner_type = type;
     type->trace = nullptr;
     return type;
 }
@@ -87,6 +103,7 @@ void create_builtin_types() {
     types.object_ = new_type_object("object", Layout::Object, nullptr);
     types.type_->base = types.object_;
     types.type_->bases = {types.object_};
+    types.object_->has_subclasses = true;
     types.type_->mro.push_back(types.object_);
     struct Spec {
         Type** slot;
@@ -129,8 +146,11 @@ void create_builtin_types() {
 
 // Dicts can be made once the dict type exists: give every type made so far its dict.
 void give_builtin_types_dicts() {
-#define APY_GIVE_DICT(name) \
-    if (!types.name##_->dict) types.name##_->dict = make_dict();
+#define APY_GIVE_DICT(name)                              \
+    if (!types.name##_->dict) {                          \
+        types.name##_->dict = make_dict();               \
+        types.name##_->dict->owner_type = types.name##_; \
+    }
     APY_BUILTIN_TYPES(APY_GIVE_DICT)
 #undef APY_GIVE_DICT
 }
