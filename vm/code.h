@@ -79,13 +79,23 @@ struct Code : rt::Object {
     rt::Str* qualname = nullptr;  // "C.f", "f.<locals>.g"
     rt::Str* filename = nullptr;  // as shown in tracebacks
 
+    // Set by finish_code: nlocals() + nderefs(), and frame_slots().
+    int stack_start = 0;
+    int nslots = 0;
+
     int nlocals() const { return static_cast<int>(varnames.size()); }
     int nderefs() const { return static_cast<int>(cellvars.size() + freevars.size()); }
     // Slots a frame needs: locals, cells, frees and the value stack.
-    int frame_slots() const { return nlocals() + nderefs() + stacksize; }
+    int frame_slots() const { return nslots; }
 };
 
 Code* make_code();
+// Whether a call of [code] with [nargs] positional arguments and [kwnames] may use
+// new_simple_frame.
+inline bool is_simple_call(const Code* code, int nargs, const rt::Tuple* kwnames) {
+    return code->simple_call && !kwnames && nargs == code->argcount;
+}
+
 // Once the compiler has filled [code]: the inline caches and simple_call.
 void finish_code(Code* code);
 

@@ -39,18 +39,66 @@ struct Frame {
     rt::Value slots[1];       // locals, cells, frees, then the value stack; blocks after
 
     Block* blocks() { return reinterpret_cast<Block*>(slots + code->frame_slots()); }
-    rt::Value* stack_base() { return slots + code->nlocals() + code->nderefs(); }
+    rt::Value* stack_base() { return slots + code->stack_start; }
     rt::Value* derefs() { return slots + code->nlocals(); }
 };
 
 // A frame for [code], from [code]'s free list, with every slot null.
 Frame* new_frame(Code* code, rt::Function* function, rt::Dict* globals, rt::Dict* builtins,
                  rt::Dict* locals);
+
+// The memory of a new frame for [code] (when its free list is empty).
+Frame* allocate_frame(Code* code);
+
+// A frame for [code] with its header set and its slots left as they were.
+inline Frame* take_frame(Code* code, rt::Function* function, rt::Dict* globals,
+                         rt::Dict* builtins, rt::Dict* locals) {
+    Frame* f = code->free_frames;
+    if (f)
+        code->free_frames = f->next_free;
+    else
+        f = allocate_frame(code);
+    f->code = code;
+    f->function = function;
+    f->globals = globals;
+    f->builtins = builtins;
+    f->locals = locals;
+    f->back = nullptr;
+    f->generator = nullptr;
+    f->next_free = nullptr;
+    f->kwnames = nullptr;
+    f->pc = 0;
+    f->sp = code->stack_start;
+    f->block_count = 0;
+    f->is_entry = false;
+    return f;
+}
+
+// The closure's cells, for the free variables (from [frees] on).
+inline void copy_closure(rt::Function* function, rt::Value* frees) {
+    if (function && function->closure)
+        for (int64_t i = 0; i < function->closure->size; ++i) frees[i] = function->closure->items[i];
+}
+
 // A frame for calling [function], whose code is simple_call, with its argcount positional
 // arguments [args].
-Frame* new_simple_frame(rt::Function* function, const rt::Value* args);
+inline Frame* new_simple_frame(rt::Function* function, const rt::Value* args) {
+    Code* code = function->code;
+    Frame* f = take_frame(code, function, function->globals, function->builtins, nullptr);
+    int nargs = code->argcount;
+    int nslots = code->nslots;
+    for (int i = 0; i < nargs; ++i) f->slots[i] = args[i];
+    for (int i = nargs; i < nslots; ++i) f->slots[i] = rt::Value::null();
+    copy_closure(function, f->slots + code->nlocals());  // no cells: frees follow the locals
+    return f;
+}
+
 // Gives a frame back to its code's free list.
-void release_frame(Frame* frame);
+inline void release_frame(Frame* frame) {
+    Code* code = frame->code;
+    frame->next_free = code->free_frames;
+    code->free_frames = frame;
+}
 
 void trace_frame(Frame* frame, rt::Tracer& tracer);
 

@@ -17,6 +17,8 @@ using namespace rt;
 Code* make_code() { return heap().make<Code>(types.code_); }
 
 void finish_code(Code* code) {
+    code->stack_start = code->nlocals() + code->nderefs();
+    code->nslots = code->stack_start + code->stacksize;
     code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kGenerator | kCoroutine |
                                          kAsyncGenerator | kModuleLevel)) &&
                         code->kwonlyargcount == 0 && code->cellvars.empty();

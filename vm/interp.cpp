@@ -442,7 +442,7 @@ Value too_many_positional(Function* fn, int given, int kwonly_given) {
 
 Frame* frame_for_call(Function* fn, Value* args, int nargs, Tuple* kwnames) {
     Code* code = fn->code;
-    if (code->simple_call && !kwnames && nargs == code->argcount) return new_simple_frame(fn, args);
+    if (is_simple_call(code, nargs, kwnames)) return new_simple_frame(fn, args);
     Frame* f = new_frame(code, fn, fn->globals, fn->builtins, nullptr);
     Value* locals = f->slots;
     int argcount = code->argcount;
@@ -1341,9 +1341,12 @@ op_CALL : {
     }
     if (is_layout(callable, Layout::Function)) {
         // An apy function: push its frame and go on in this loop.
+        Function* fn = as<Function>(callable);
         sp -= arg + 2;
         SAVE_FRAME();
-        Frame* callee = frame_for_call(as<Function>(callable), args, npos, kwnames);
+        Frame* callee = is_simple_call(fn->code, npos, kwnames)
+                            ? new_simple_frame(fn, args)
+                            : frame_for_call(fn, args, npos, kwnames);
         if (!callee) goto error;
         if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
             // A generator or coroutine function: the call only makes the object.
