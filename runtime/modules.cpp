@@ -39,7 +39,14 @@ Value module_getattr(Value self, Str* name) {
     Value v = dict_get_str(m->dict, name);
     if (!v.is_null()) return v;
     if (name->view() == "__dict__") return Value::object(m->dict);
-    return generic_getattr(self, name);
+    Value found = generic_getattr(self, name);
+    if (!found.is_null() || !pending_is(exc.AttributeError)) return found;
+    // PEP 562: the module's own __getattr__ makes the names it does not have.
+    static Str* const kGetattr = intern("__getattr__");
+    Value hook = dict_get_str(m->dict, kGetattr);
+    if (hook.is_null()) return found;
+    clear_pending();
+    return call1(hook, Value::object(name));
 }
 
 void module_trace(Object* self, Tracer& tracer) {
