@@ -51,5 +51,11 @@ private:
 // Quick checks for the common fixed shapes; the message names [name] as CPython does.
 bool check_no_kwargs(const char* name, Tuple* kwnames);
 bool check_arg_count(const char* name, int nargs, int min, int max);
+// A builtin method's arguments (the receiver first, counted in [nargs]): no keywords and
+// min..max others. Inline, as most calls pass: only the failing ones reach the checks.
+inline bool method_args(const char* name, int nargs, Tuple* kwnames, int min, int max) {
+    if (!kwnames && nargs - 1 >= min && nargs - 1 <= max) return true;
+    return check_no_kwargs(name, kwnames) && check_arg_count(name, nargs - 1, min, max);
+}
 
 }  // namespace apy::rt

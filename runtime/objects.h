@@ -174,7 +174,10 @@ struct Iterator : Object {
 // ------------------------------------------------------------------ constructors
 
 // Ints: small when they fit, else a BigInt.
-Value make_int(int64_t i);
+Value make_big_int(int64_t i);  // an int object: for the values no small int holds
+inline Value make_int(int64_t i) {
+    return Value::fits_small_int(i) ? Value::small_int(i) : make_big_int(i);
+}
 Value make_int_from_mpz(const mpz_t value);  // normalises to small when it fits
 inline bool is_int(Value v);                 // int or bool (bool is an int subclass)
 

@@ -70,6 +70,7 @@ Value repr(Value v) {
 Value to_str(Value v) {
     Type* type = type_of(v);
     if (type == types.str_) return v;
+    if (type == types.int_) return int_repr(v);  // no apy code runs: no recursion check
     if (!type->str) return repr(v);
     if (!enter_recursive_call(" while getting the str of an object")) return Value::null();
     Value result = type->str(v);
@@ -93,6 +94,11 @@ bool hash(Value v, int64_t* out) {
         return true;
     }
     Type* type = type_of(v);
+    // A str's hash is computed once and kept (str subclasses may define __hash__).
+    if (type == types.str_ && static_cast<Str*>(v.as_object())->hash != -1) {
+        *out = static_cast<Str*>(v.as_object())->hash;
+        return true;
+    }
     if (!type->hash) {
         raise_format(exc.TypeError, "unhashable type: '%s'", type->name.c_str());
         return false;

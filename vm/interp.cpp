@@ -946,6 +946,21 @@ op_STORE_SUBSCR : {
     Value key = POP();
     Value container = POP();
     Value v = POP();
+    // The common stores without the slot call: an in-range small index of an exact list,
+    // any key of an exact dict.
+    if (is_layout(container, Layout::List) && type_of(container) == types.list_ &&
+        key.is_small_int()) {
+        auto& items = as<List>(container)->items;
+        int64_t i = key.as_small_int();
+        if (i < 0) i += static_cast<int64_t>(items.size());
+        if (i >= 0 && i < static_cast<int64_t>(items.size())) {
+            items[i] = v;
+            DISPATCH();
+        }
+    } else if (is_layout(container, Layout::Dict) && type_of(container) == types.dict_) {
+        if (!dict_set(as<Dict>(container), key, v)) goto error;
+        DISPATCH();
+    }
     if (!setitem(container, key, v)) goto error;
     DISPATCH();
 }
@@ -1298,7 +1313,8 @@ op_GET_ITER : {
 op_FOR_ITER : {
     SAVE_FRAME();
     Value it = TOP();
-    Value next = iter_next(it);
+    Type* it_type = type_of(it);
+    Value next = it_type->next ? it_type->next(it) : iter_next(it);  // iter_next: the TypeError
     if (next.is_null()) {
         if (has_pending()) goto error;
         --sp;
@@ -1364,6 +1380,29 @@ op_CALL : {
         LOAD_FRAME();
         heap().maybe_collect();
         DISPATCH();
+    }
+    if (is_layout(callable, Layout::BuiltinFunction)) {
+        // A native function, called as builtin_call would, without its copy of the arguments.
+        BuiltinFunction* b = as<BuiltinFunction>(callable);
+        bool direct = false;
+        if (b->self.is_null()) {
+            // A method from LOAD_METHOD has its receiver first; one of another type (or
+            // none) goes the general way, to check it.
+            direct = !b->owner || (npos >= 1 && type_of(args[0]) == b->owner);
+        } else if (args == sp - arg) {
+            // A bound method: its receiver goes into the unused null slot.
+            *--args = b->self;
+            ++npos;
+            direct = true;
+        }
+        if (direct) {
+            SAVE_FRAME();
+            Value r = b->fn(args, npos, kwnames);
+            sp -= arg + 2;
+            CHECK(r);
+            PUSH(r);
+            DISPATCH();
+        }
     }
     SAVE_FRAME();
     Value r = call(callable, args, npos, kwnames);

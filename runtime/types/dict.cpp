@@ -285,10 +285,6 @@ Value dict_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
 
 // ----------------------------------------------------------------------- methods
 
-bool method_args(const char* name, int nargs, Tuple* kwnames, int min, int max) {
-    return check_no_kwargs(name, kwnames) && check_arg_count(name, nargs - 1, min, max);
-}
-
 Value dict_init(Value* args, int nargs, Tuple* kwnames) {
     if (!dict_init_from(self_dict(args[0]), "dict", args + 1, nargs - 1, kwnames))
         return Value::null();

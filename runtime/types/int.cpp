@@ -1,5 +1,6 @@
 // int and bool: small ints live unboxed in the Value (48 bits), bigger ones in a
 // BigInt (GMP). Every result is normalised: a value in the small range is never boxed.
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <string>
@@ -248,8 +249,7 @@ MpzView::MpzView(Value v) {
     ptr_ = mpz_roinit_n(local_, &limb_, i < 0 ? -1 : (i > 0 ? 1 : 0));
 }
 
-Value make_int(int64_t i) {
-    if (Value::fits_small_int(i)) return Value::small_int(i);
+Value make_big_int(int64_t i) {
     BigInt* b = heap().make<BigInt>(types.int_);
     mpz_set_si(b->value, i);
     return Value::object(b);
@@ -325,7 +325,11 @@ std::string int_to_string(Value v, int base) {
 
 Value int_repr(Value v) {
     int64_t i;
-    if (small_value(v, &i)) return str_value(std::to_string(i));
+    if (small_value(v, &i)) {
+        char digits[24];
+        char* end = std::to_chars(digits, digits + sizeof digits, i).ptr;
+        return str_value(std::string_view(digits, end - digits));
+    }
     mpz_srcptr z = as<BigInt>(v)->value;
     // sizeinbase may overshoot by one: check the text itself when near the limit.
     if (mpz_sizeinbase(z, 10) > kMaxStrDigits + 1 ||

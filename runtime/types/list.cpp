@@ -259,10 +259,6 @@ Value list_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
 
 // ------------------------------------------------------------------------- methods
 
-bool method_args(const char* name, int nargs, Tuple* kwnames, int min, int max) {
-    return check_no_kwargs(name, kwnames) && check_arg_count(name, nargs - 1, min, max);
-}
-
 Value list_init(Value* args, int nargs, Tuple* kwnames) {
     if (!method_args("list", nargs, kwnames, 0, 1)) return Value::null();
     List* l = self_list(args[0]);

@@ -567,10 +567,6 @@ Value set_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
 
 // -------------------------------------------------------------------------- methods
 
-bool method_args(const char* name, int nargs, Tuple* kwnames, int min, int max) {
-    return check_no_kwargs(name, kwnames) && check_arg_count(name, nargs - 1, min, max);
-}
-
 Value set_init(Value* args, int nargs, Tuple* kwnames) {
     if (!method_args("set", nargs, kwnames, 0, 1)) return Value::null();
     Set* so = self_set(args[0]);

@@ -264,6 +264,7 @@ int str_contains(Value self, Value item) {
 }
 
 Value str_new(Type* type, Value* args, int nargs, Tuple* kwnames) {
+    if (type == types.str_ && nargs == 1 && !kwnames) return to_str(args[0]);  // str(x)
     Value bound[3];
     if (!bind_keywords("str", args, nargs, kwnames, {"object", "encoding", "errors"}, bound))
         return Value::null();

@@ -23,11 +23,6 @@ Value tuple3(Value a, Value b, Value c) {
     return Value::object(make_tuple(items, 3));
 }
 
-// Positional-only methods: the arity message of CPython's argument clinic.
-bool method_args(const char* name, int nargs, Tuple* kwnames, int min, int max) {
-    return check_no_kwargs(name, kwnames) && check_arg_count(name, nargs - 1, min, max);
-}
-
 // Methods in the old "find(sub[, start[, end]])" style, which word their arity errors differently.
 bool search_args(const char* name, int nargs, Tuple* kwnames) {
     std::string qualified = std::string("str.") + name;
