@@ -53,7 +53,7 @@ void Heap::queue_finalizers(Tracer& tracer) {
     size_t queued = finalize_queue_.size();
     for (Object* object = all_; object; object = object->gc_next) {
         Type* type = object->type;
-        if (!object->gc_marked && type->finalize && type->needs_finalize(object))
+        if (!object->gc_marked && type->needs_finalize && type->needs_finalize(object))
             finalize_queue_.push_back(object);
     }
     if (finalize_queue_.size() == queued) return;

@@ -62,7 +62,8 @@ public:
     }
     void collect();
     // Finalizes what the last collections found unreachable (see Type::finalize). Called
-    // where apy code may run: backward jumps, event loop iterations, interpreter exit.
+    // at safe points, where no exception is pending: backward jumps, event loop iterations,
+    // a for loop left early, interpreter exit.
     void run_finalizers() {
         if (!finalize_queue_.empty()) run_finalizers_slow();
     }

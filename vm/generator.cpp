@@ -64,7 +64,6 @@ Value delegate_of(Frame* f) {
     return f->slots[f->sp - 1];
 }
 
-
 namespace {
 
 void finish(Generator* gen) {
@@ -350,7 +349,6 @@ bool gen_needs_finalize(Object* self) {
 void gen_finalize(Object* self) {
     auto* gen = static_cast<Generator*>(self);
     gen->finalized = true;
-    Value was_pending = has_pending() ? take_pending() : Value::null();
     Value self_value = Value::object(gen);
     if (gen_close_method(&self_value, 1, nullptr).is_null()) {
         Value e = take_pending();
@@ -361,7 +359,6 @@ void gen_finalize(Object* self) {
         std::fflush(stdout);
         std::fwrite(text.data(), 1, text.size(), stderr);
     }
-    if (!was_pending.is_null()) set_pending(was_pending);
 }
 
 void gen_destroy(Object* self) {
