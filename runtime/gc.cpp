@@ -85,9 +85,11 @@ void Heap::collect() {
     tracer.drain();
     queue_finalizers(tracer);
 
-    // Unlink the dead first and destroy them all before freeing any: a dead
-    // object's type may be dead too, and destroy() reads it.
-    std::vector<Object*> dead;
+    // Destroy all the dead before freeing any: a dead object's type may be dead too, and
+    // destroy() reads it. Two walks of the object list rather than a list of the dead,
+    // which at exit would be the largest allocation of the run.
+    for (Object* object = all_; object; object = object->gc_next)
+        if (!object->gc_marked && object->type->destroy) object->type->destroy(object);
     Object** link = &all_;
     size_t survivors = 0;
     while (Object* object = *link) {
@@ -97,12 +99,9 @@ void Heap::collect() {
             ++survivors;
         } else {
             *link = object->gc_next;
-            dead.push_back(object);
+            release(object);
         }
     }
-    for (Object* object : dead)
-        if (object->type->destroy) object->type->destroy(object);
-    for (Object* object : dead) release(object);
     live_objects_ = survivors;
     bytes_since_collect_ = 0;
     ++collections_;
