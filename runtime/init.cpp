@@ -38,6 +38,7 @@ void init_runtime(std::vector<std::string> argv) {
     setup_module_type();
     setup_exception_types();
     setup_builtins();
+    vm::register_async_iteration_builtins();
     setup_class_types();
     inherit_builtin_slots();
     set_argv(std::move(argv));

@@ -3,10 +3,12 @@
 // yields two kinds of values: its items (YIELD_VALUE 1), which complete the
 // awaitable, and whatever its own awaits pass up (futures), which the
 // awaitable passes on to the task.
+#include "runtime/args.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/generator.h"
+#include "vm/interp.h"
 
 namespace apy::rt {
 void inherit_slots(Type* type);
@@ -177,6 +179,96 @@ Value agen_aclose(Value* args, int nargs, Tuple*) {
                           make_exception(exc.GeneratorExit, make_tuple(0)));
 }
 
+// ---- aiter() and anext()
+
+Type* g_anext_awaitable = nullptr;
+
+// What anext(iterator, default) returns: awaits iterator.__anext__()'s result and turns
+// its StopAsyncIteration into the default as the await's value.
+struct AnextAwaitable : Object {
+    Value wrapped; // __anext__()'s result
+    Value default_value;
+    Value inner = Value::null(); // what awaiting [wrapped] sends to, once started
+};
+
+SendResult anext_finish(AnextAwaitable* a, SendResult r, Value* out) {
+    if (r == SendResult::Error && pending_is(exc.StopAsyncIteration)) {
+        clear_pending();
+        *out = a->default_value;
+        return SendResult::Returned;
+    }
+    return r;
+}
+
+bool anext_start(AnextAwaitable* a) {
+    if (!a->inner.is_null()) return true;
+    a->inner = awaitable_of(a->wrapped, 0);
+    return !a->inner.is_null();
+}
+
+SendResult anext_send(Value self, Value in, Value* out) {
+    auto* a = as<AnextAwaitable>(self);
+    if (!anext_start(a)) return SendResult::Error;
+    return anext_finish(a, send_to(a->inner, in, out), out);
+}
+
+SendResult anext_throw(Value self, Value exception, Value* out) {
+    auto* a = as<AnextAwaitable>(self);
+    if (!anext_start(a)) return SendResult::Error;
+    return anext_finish(a, throw_to(a->inner, exception, out), out);
+}
+
+void anext_trace(Object* self, Tracer& tracer) {
+    auto* a = static_cast<AnextAwaitable*>(self);
+    tracer.mark(a->wrapped);
+    tracer.mark(a->default_value);
+    tracer.mark(a->inner);
+}
+
+// type(obj).<name>(obj), or TypeError "'T' object is not <what>" when the type has none.
+Value call_special(Value obj, const char* name, const char* what) {
+    Value method = lookup_in_type(type_of(obj), intern(name));
+    if (method.is_null())
+        return raise_format(exc.TypeError, "'%s' object is not %s", type_name(obj).c_str(), what);
+    return call1(method, obj);
+}
+
+Value builtin_aiter(Value* args, int nargs, Tuple* kwnames) {
+    if (!check_no_kwargs("aiter", kwnames) || !check_arg_count("aiter", nargs, 1, 1))
+        return Value::null();
+    Value it = call_special(args[0], "__aiter__", "an async iterable");
+    if (it.is_null()) return it;
+    if (lookup_in_type(type_of(it), intern("__anext__")).is_null())
+        return raise_format(exc.TypeError, "aiter() returned not an async iterator of type '%s'",
+                            type_name(it).c_str());
+    return it;
+}
+
+Value builtin_anext(Value* args, int nargs, Tuple* kwnames) {
+    if (!check_no_kwargs("anext", kwnames) || !check_arg_count("anext", nargs, 1, 2))
+        return Value::null();
+    Value awaitable = call_special(args[0], "__anext__", "an async iterator");
+    if (awaitable.is_null() || nargs == 1) return awaitable;
+    Root keep(awaitable);
+    auto* a = heap().make<AnextAwaitable>(g_anext_awaitable);
+    a->wrapped = awaitable;
+    a->default_value = args[1];
+    return Value::object(a);
+}
+
+// A type whose instances `await` drives through [send] and [throw_in].
+Type* make_native_awaitable_type(const char* name, SendResult (*send)(Value, Value, Value*),
+                                 SendResult (*throw_in)(Value, Value, Value*),
+                                 void (*trace)(Object*, Tracer&)) {
+    Type* t = make_builtin_type(name, Layout::Other);
+    t->flags |= kTypeNativeAwaitable;
+    t->send = send;
+    t->throw_in = throw_in;
+    t->trace = trace;
+    inherit_slots(t);
+    return t;
+}
+
 }  // namespace
 
 Type* async_generator_type() { return g_async_generator; }
@@ -199,12 +291,15 @@ void setup_async_generator_types(Type* generator_type) {
     add_methods(t, methods);
     inherit_slots(t);
 
-    g_awaitable = make_builtin_type("async_generator_asend", Layout::Other);
-    g_awaitable->flags |= kTypeNativeAwaitable;
-    g_awaitable->send = awaitable_send;
-    g_awaitable->throw_in = awaitable_throw;
-    g_awaitable->trace = awaitable_trace;
-    inherit_slots(g_awaitable);
+    g_awaitable = make_native_awaitable_type("async_generator_asend", awaitable_send,
+                                             awaitable_throw, awaitable_trace);
+    g_anext_awaitable =
+        make_native_awaitable_type("anext_awaitable", anext_send, anext_throw, anext_trace);
+}
+
+void register_async_iteration_builtins() {
+    dict_set_str(builtins_dict(), "aiter", Value::object(make_builtin("aiter", builtin_aiter)));
+    dict_set_str(builtins_dict(), "anext", Value::object(make_builtin("anext", builtin_anext)));
 }
 
 }  // namespace apy::vm

@@ -75,14 +75,23 @@ void finish(Generator* gen) {
     }
 }
 
-// PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError. The resumer
-// handles [resumer_handled].
+// PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError, and so does a
+// StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
+// [resumer_handled].
 void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
-    if (!pending_is(exc.StopIteration)) return;
+    bool async_gen = gen->code->flags & kAsyncGenerator;
+    const char* message;
+    if (pending_is(exc.StopIteration))
+        message = gen->type == types.coroutine_ ? "coroutine raised StopIteration"
+                  : async_gen                   ? "async generator raised StopIteration"
+                                                : "generator raised StopIteration";
+    else if (async_gen && pending_is(exc.StopAsyncIteration))
+        message = "async generator raised StopAsyncIteration";
+    else
+        return;
     Value stop = take_pending();
     set_handled_exception(stop);
-    raise(exc.RuntimeError, gen->type == types.coroutine_ ? "coroutine raised StopIteration"
-                                                          : "generator raised StopIteration");
+    raise(exc.RuntimeError, message);
     // As `raise RuntimeError(...) from stop` (contextlib checks __cause__).
     as<ExceptionObject>(pending())->cause = stop;
     as<ExceptionObject>(pending())->suppress_context = true;
@@ -158,14 +167,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
             Value sub_out;
             SendResult sub;
             gen->running = true;
-            if (is_generator(receiver) || is_coroutine(receiver)) {
-                sub = generator_resume(as<Generator>(receiver), Value::none(), thrown, &sub_out);
-            } else if (type_of(receiver)->throw_in) {
-                sub = type_of(receiver)->throw_in(receiver, thrown, &sub_out);
-            } else {
-                raise_value(thrown);
-                sub = SendResult::Error;
-            }
+            sub = throw_to(receiver, thrown, &sub_out);
             gen->running = false;
             if (sub == SendResult::Yielded) {
                 *out = sub_out;
@@ -218,6 +220,53 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
     }
     stop_iteration_to_runtime_error(gen, saved_handled);
     return SendResult::Error;
+}
+
+namespace {
+
+// A StopIteration (pending) ends the receiver with its value; anything else is an error.
+SendResult returned_or_error(Value* out) {
+    if (!pending_is(exc.StopIteration)) return SendResult::Error;
+    Tuple* args = as<ExceptionObject>(take_pending())->args;
+    *out = args->size > 0 ? args->items[0] : Value::none();
+    return SendResult::Returned;
+}
+
+} // namespace
+
+SendResult send_to(Value receiver, Value in, Value* out) {
+    if (is_generator(receiver) || is_coroutine(receiver))
+        return generator_resume(as<Generator>(receiver), in, Value::null(), out);
+    Type* type = type_of(receiver);
+    if (type->send) return type->send(receiver, in, out);
+    if (in.is_none() && type->next) {
+        *out = type->next(receiver);
+        if (!out->is_null()) return SendResult::Yielded;
+        if (!has_pending()) {
+            *out = Value::none();
+            return SendResult::Returned;
+        }
+        return returned_or_error(out);
+    }
+    static Str* const kSend = intern("send");
+    *out = call_method(receiver, kSend, &in, 1);
+    return out->is_null() ? returned_or_error(out) : SendResult::Yielded;
+}
+
+SendResult throw_to(Value receiver, Value exception, Value* out) {
+    if (is_generator(receiver) || is_coroutine(receiver))
+        return generator_resume(as<Generator>(receiver), Value::none(), exception, out);
+    Type* type = type_of(receiver);
+    if (type->throw_in) return type->throw_in(receiver, exception, out);
+    static Str* const kThrow = intern("throw");
+    Value method = getattr_optional(receiver, kThrow);
+    if (method.is_null()) {
+        if (!has_pending()) raise_value(exception);
+        return SendResult::Error;
+    }
+    Root keep(method);
+    *out = call(method, &exception, 1, nullptr);
+    return out->is_null() ? returned_or_error(out) : SendResult::Yielded;
 }
 
 }  // namespace apy::vm

@@ -56,6 +56,15 @@ rt::Type* async_generator_type();
 // to find the generators to close at shutdown).
 void set_async_generator_first_iter_hook(void (*hook)(Generator* agen));
 void setup_async_generator_types(rt::Type* generator_type);
+// aiter() and anext(), into the builtins (once they exist).
+void register_async_iteration_builtins();
+
+// One step of `yield from` / `await` on [receiver] without running it in a dispatch loop
+// of its own: send [in] (generators and coroutines resume, native awaitables use their
+// send slot, iterators their next, others a `send` method) or throw [exception] in (a
+// receiver without a way to take it raises it). StopIteration becomes Returned.
+rt::SendResult send_to(rt::Value receiver, rt::Value in, rt::Value* out);
+rt::SendResult throw_to(rt::Value receiver, rt::Value exception, rt::Value* out);
 
 // What a frame suspended in a SEND loop (await / yield from) is delegating to (its code
 // reads SEND; YIELD_VALUE and the delegate is on top of the stack), else null.

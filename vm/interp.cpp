@@ -315,37 +315,6 @@ Value call_unpacked(Value callable, Value args_value, Value kwargs) {
     return call(callable, all.data(), nargs, kwnames);
 }
 
-// What `await v` waits on: a coroutine, a native awaitable (future, task, sleep) or the
-// iterator __await__ returns. [where] names the construct for CPython's messages:
-// 0 await, 1 __aenter__, 2 __aexit__, 3 __anext__.
-Value awaitable_of(Value v, uint32_t where) {
-    if (is_coroutine(v)) {
-        Generator* g = as<Generator>(v);
-        // Suspended in an await of its own (CPython's _PyGen_yf), or running.
-        if (g->frame && (g->frame->back || !delegate_of(g->frame).is_null()))
-            return raise(exc.RuntimeError, "coroutine is being awaited already");
-        return v;
-    }
-    if (type_of(v)->flags & kTypeNativeAwaitable) return v;
-    static Str* const kAwait = intern("__await__");
-    Value method = lookup_in_type(type_of(v), kAwait);
-    if (method.is_null()) {
-        static const char* const kSources[] = {"", "__aenter__", "__aexit__", "__anext__"};
-        if (where == 0)
-            return raise_format(exc.TypeError, "object %s can't be used in 'await' expression",
-                                type_name(v).c_str());
-        return raise_format(exc.TypeError,
-                            "'async %s' received an object from %s that does not implement __await__: %s",
-                            where == 3 ? "for" : "with", kSources[where], type_name(v).c_str());
-    }
-    Value it = call1(method, v);
-    if (it.is_null()) return it;
-    if (is_coroutine(it) || !type_of(it)->next)
-        return raise_format(exc.TypeError, "__await__() returned %s", is_coroutine(it) ? "a coroutine" :
-                            ("non-iterator of type '" + type_name(it) + "'").c_str());
-    return it;
-}
-
 // A method found on a type, bound to [self] (functions bind; builtins and others as they are).
 Value bind_method(Value method, Value self) {
     Type* t = type_of(method);
@@ -401,6 +370,37 @@ void add_traceback(Value exception, Frame* f, int pc) {
 }
 
 }  // namespace
+
+Value awaitable_of(Value v, uint32_t where) {
+    if (is_coroutine(v)) {
+        Generator* g = as<Generator>(v);
+        // Suspended in an await of its own (CPython's _PyGen_yf), or running.
+        if (g->frame && (g->frame->back || !delegate_of(g->frame).is_null()))
+            return raise(exc.RuntimeError, "coroutine is being awaited already");
+        return v;
+    }
+    if (type_of(v)->flags & kTypeNativeAwaitable) return v;
+    static Str* const kAwait = intern("__await__");
+    Value method = lookup_in_type(type_of(v), kAwait);
+    if (method.is_null()) {
+        static const char* const kSources[] = {"", "__aenter__", "__aexit__", "__anext__"};
+        if (where == 0)
+            return raise_format(exc.TypeError, "object %s can't be used in 'await' expression",
+                                type_name(v).c_str());
+        return raise_format(
+            exc.TypeError,
+            "'async %s' received an object from %s that does not implement __await__: %s",
+            where == 3 ? "for" : "with", kSources[where], type_name(v).c_str());
+    }
+    Value it = call1(method, v);
+    if (it.is_null()) return it;
+    if (is_coroutine(it) || !type_of(it)->next)
+        return raise_format(exc.TypeError, "__await__() returned %s",
+                            is_coroutine(it)
+                                ? "a coroutine"
+                                : ("non-iterator of type '" + type_name(it) + "'").c_str());
+    return it;
+}
 
 Frame* current_frame() { return g_current; }
 
@@ -1755,38 +1755,7 @@ op_SEND : {
         }
     }
     Value out;
-    SendResult status;
-    Type* rtype = type_of(receiver);
-    if (rtype->send) {
-        status = rtype->send(receiver, sent, &out);
-    } else if (sent.is_none() && rtype->next) {
-        out = rtype->next(receiver);
-        if (out.is_null()) {
-            if (has_pending()) {
-                if (!pending_is(exc.StopIteration)) goto error;
-                Value stop = take_pending();
-                Tuple* a = as<ExceptionObject>(stop)->args;
-                out = a->size > 0 ? a->items[0] : Value::none();
-            } else {
-                out = Value::none();
-            }
-            status = SendResult::Returned;
-        } else {
-            status = SendResult::Yielded;
-        }
-    } else {
-        static Str* const kSend = intern("send");
-        out = call_method(receiver, kSend, &sent, 1);
-        if (out.is_null()) {
-            if (!pending_is(exc.StopIteration)) goto error;
-            Value stop = take_pending();
-            Tuple* a = as<ExceptionObject>(stop)->args;
-            out = a->size > 0 ? a->items[0] : Value::none();
-            status = SendResult::Returned;
-        } else {
-            status = SendResult::Yielded;
-        }
-    }
+    SendResult status = send_to(receiver, sent, &out);
     if (status == SendResult::Error) goto error;
     if (status == SendResult::Returned) {
         sp -= 2;

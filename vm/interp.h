@@ -26,6 +26,12 @@ rt::Value run_module_code(Code* code, rt::Dict* globals);
 // what the body returns (the __class__ cell or None), null on error.
 rt::Value run_class_body(rt::Function* body, rt::Dict* ns);
 
+// What `await v` waits on: [v] itself when it is a coroutine or a native awaitable, else
+// the iterator v.__await__() returns; null with TypeError pending when there is none.
+// [where] names the construct in CPython's messages: 0 await, 1 __aenter__, 2 __aexit__,
+// 3 __anext__.
+rt::Value awaitable_of(rt::Value v, uint32_t where);
+
 // Binds call arguments into a new frame for [function] (CPython's TypeErrors on a mismatch).
 Frame* frame_for_call(rt::Function* function, rt::Value* args, int nargs, rt::Tuple* kwnames);
 

@@ -196,6 +196,8 @@ Value future_result(Future* f);
 void future_add_callback(Future* f, Value callback);  // a callable or a native Handle
 Value make_cancelled_error(Future* f);
 Value future_repr(Value self);
+// Appends " cb=[...]" as a future's repr shows its done callbacks; false on error.
+bool append_callbacks(Future* f, std::string* text);
 rt::SendResult future_send(Value self, Value in, Value* out);
 void setup_future_type();
 

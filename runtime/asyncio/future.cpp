@@ -1,11 +1,12 @@
 // Futures: a result that arrives later, with callbacks scheduled on the loop
 // when it does (futures.py).
-#include <algorithm>
-
 #include "runtime/args.h"
 #include "runtime/asyncio/asyncio.h"
 #include "runtime/errors.h"
 #include "runtime/ops.h"
+#include "vm/code.h"
+
+#include <algorithm>
 
 namespace apy::rt {
 void inherit_slots(Type* type);
@@ -240,6 +241,57 @@ SendResult future_send(Value self, Value, Value* out) {
     return SendResult::Returned;
 }
 
+namespace {
+
+// One done callback as base_futures._format_callbacks shows it: the callable's qualified
+// name (CPython's internal callbacks by their names there), "()", and where an apy function
+// is defined.
+bool append_callback(Value cb, std::string* text) {
+    if (type_of(cb) == types.handle) {
+        switch (as<Handle>(cb)->kind) {
+        case HandleKind::TaskWakeup: *text += "Task.task_wakeup()"; return true;
+        case HandleKind::GatherChildDone:
+            *text += "gather.<locals>._done_callback() at tasks.py:764";
+            return true;
+        default: *text += "_run_until_complete_cb() at base_events.py:180"; return true;
+        }
+    }
+    if (is_layout(cb, Layout::Function)) {
+        vm::Code* code = as<Function>(cb)->code;
+        *text += std::string(as<Function>(cb)->qualname->view()) + "() at " +
+                 std::string(code->filename->view()) + ":" + std::to_string(code->firstlineno);
+        return true;
+    }
+    static Str* const kQualname = intern("__qualname__");
+    static Str* const kName = intern("__name__");
+    Value name = getattr_optional(cb, kQualname);
+    if (name.is_null() && !has_pending()) name = getattr_optional(cb, kName);
+    if (has_pending()) return false;
+    bool ok = true;
+    *text += (!name.is_null() && is_str(name) && str_view(name).size() ? std::string(str_view(name))
+                                                                       : repr_string(cb, &ok)) +
+             "()";
+    return ok;
+}
+
+} // namespace
+
+// " cb=[...]" for a future with done callbacks: the first and last of more than two, with
+// how many are between.
+bool append_callbacks(Future* f, std::string* text) {
+    size_t n = f->callbacks.size();
+    if (n == 0) return true;
+    *text += " cb=[";
+    if (!append_callback(f->callbacks[0], text)) return false;
+    if (n > 2) *text += ", <" + std::to_string(n - 2) + " more>";
+    if (n > 1) {
+        *text += ", ";
+        if (!append_callback(f->callbacks[n - 1], text)) return false;
+    }
+    *text += "]";
+    return true;
+}
+
 Value future_repr(Value self) {
     Future* f = self_future(self);
     std::string text = "<" + type_of(self)->name + " " +
@@ -251,24 +303,7 @@ Value future_repr(Value self) {
         else text += " result=" + repr_string(f->result, &ok);
         if (!ok) return Value::null();
     }
-    if (!f->callbacks.empty()) {
-        text += " cb=[";
-        for (size_t i = 0; i < f->callbacks.size(); ++i) {
-            if (i) text += ", ";
-            Value cb = f->callbacks[i];
-            if (type_of(cb) == types.handle) {
-                text += as<Handle>(cb)->kind == HandleKind::TaskWakeup ? "Task.task_wakeup()"
-                                                                       : "_run_until_complete_cb() at base_events.py:180";
-            } else if (is_layout(cb, Layout::Function)) {
-                text += std::string(as<Function>(cb)->qualname->view()) + "()";
-            } else {
-                bool ok;
-                text += repr_string(cb, &ok) + "()";
-                if (!ok) return Value::null();
-            }
-        }
-        text += "]";
-    }
+    if (!append_callbacks(f, &text)) return Value::null();
     return str_value(text + ">");
 }
 

@@ -41,14 +41,10 @@ void forget_pending_task(Task* task) {
 
 // Resumes the task's coroutine: a coroutine object, or a native awaitable (sleep).
 SendResult resume_coro(Value coro, Value thrown, Value* out) {
-    if (vm::is_coroutine(coro) || vm::is_generator(coro))
+    if (vm::is_coroutine(coro))
         return vm::generator_resume(as<vm::Generator>(coro), Value::none(), thrown, out);
-    if (!thrown.is_null()) {
-        if (Type* t = type_of(coro); t->throw_in) return t->throw_in(coro, thrown, out);
-        raise_value(thrown);
-        return SendResult::Error;
-    }
-    return type_of(coro)->send(coro, Value::none(), out);
+    return thrown.is_null() ? vm::send_to(coro, Value::none(), out)
+                            : vm::throw_to(coro, thrown, out);
 }
 
 std::string repr_text(Value v) {
@@ -128,7 +124,7 @@ Value task_repr(Value self) {
         if (w.is_null()) return w;
         text += " wait_for=" + std::string(str_view(w));
     }
-    if (!ok) return Value::null();
+    if (!ok || !append_callbacks(t, &text)) return Value::null();
     return str_value(text + ">");
 }
 
