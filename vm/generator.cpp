@@ -240,6 +240,13 @@ SendResult send_to(Value receiver, Value in, Value* out) {
     Type* type = type_of(receiver);
     if (type->send) return type->send(receiver, in, out);
     if (in.is_none() && type->next) {
+        // An apy __next__ is called as a method: the next slot reports exhaustion without
+        // the StopIteration, whose value is the delegation's result.
+        static Str* const kNext = intern("__next__");
+        if (is_layout(lookup_in_type(type, kNext), Layout::Function)) {
+            *out = call_method(receiver, kNext, nullptr, 0);
+            return out->is_null() ? returned_or_error(out) : SendResult::Yielded;
+        }
         *out = type->next(receiver);
         if (!out->is_null()) return SendResult::Yielded;
         if (!has_pending()) {
