@@ -87,6 +87,8 @@ Value builtin_input(Value* args, int nargs, Tuple* kwnames) {
 // ---- introspection
 
 Value builtin_len(Value* args, int nargs, Tuple* kwnames) {
+    if (nargs == 1 && !kwnames && type_of(args[0]) == types.list_)
+        return make_int(static_cast<int64_t>(as<List>(args[0])->items.size()));
     if (!check_no_kwargs("len", kwnames) || !check_arg_count("len", nargs, 1, 1)) return Value::null();
     int64_t n;
     if (!length(args[0], &n)) return Value::null();

@@ -12,8 +12,8 @@ ExceptionTypes exc;
 
 namespace {
 
-Value g_pending = Value::null();
-Value g_handled = Value::null();
+using detail::g_handled;
+using detail::g_pending;
 int g_native_depth = 0;
 // Native recursion is bounded separately from apy frames: each level costs C++ stack.
 constexpr int kMaxNativeDepth = 2500;
@@ -27,20 +27,7 @@ void mark_error_roots(Tracer& tracer) {
     tracer.mark(g_handled);
 }
 
-bool has_pending() { return !g_pending.is_null(); }
-Value pending() { return g_pending; }
-Value take_pending() {
-    Value e = g_pending;
-    g_pending = Value::null();
-    return e;
-}
-void clear_pending() { g_pending = Value::null(); }
-void set_pending(Value exception) { g_pending = exception; }
-
 bool pending_is(Type* type) { return has_pending() && isinstance(g_pending, type); }
-
-Value handled_exception() { return g_handled; }
-void set_handled_exception(Value exception) { g_handled = exception; }
 
 Value make_exception(Type* type, Tuple* args) {
     auto* e = heap().make<ExceptionObject>(type);

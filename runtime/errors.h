@@ -93,17 +93,29 @@ Value raise_value(Value exception);
 // Raises [type] with args (a tuple of values): KeyError(key), StopIteration(value).
 Value raise_with_arg(Type* type, Value arg);
 
-bool has_pending();
-Value pending();          // the pending exception instance (null if none)
-Value take_pending();     // returns and clears it
-void clear_pending();
-void set_pending(Value exception);  // no context chaining
+namespace detail {
+inline Value g_pending = Value::null();
+inline Value g_handled = Value::null();
+} // namespace detail
+
+inline bool has_pending() { return !detail::g_pending.is_null(); }
+// The pending exception instance (null if none).
+inline Value pending() { return detail::g_pending; }
+// Returns and clears it.
+inline Value take_pending() {
+    Value e = detail::g_pending;
+    detail::g_pending = Value::null();
+    return e;
+}
+inline void clear_pending() { detail::g_pending = Value::null(); }
+// No context chaining.
+inline void set_pending(Value exception) { detail::g_pending = exception; }
 // Whether the pending exception is an instance of [type].
 bool pending_is(Type* type);
 
 // The exception being handled (sys.exc_info()), maintained by the VM.
-Value handled_exception();
-void set_handled_exception(Value exception);
+inline Value handled_exception() { return detail::g_handled; }
+inline void set_handled_exception(Value exception) { detail::g_handled = exception; }
 
 // Makes an exception instance of [type] with [args] (no raise).
 Value make_exception(Type* type, Tuple* args);

@@ -78,6 +78,9 @@ struct Dict : Object {
     Dict* attrs = nullptr;       // instance dict of a dict subclass, else null
     uint64_t version = next_version();  // a new one at every change (see object.h)
     Type* owner_type = nullptr;         // the type whose dict this is: changes modify it
+    // Bit (hash & 63) of every key ever inserted: a clear bit means no key has such a hash
+    // (see dict_may_hold).
+    uint64_t key_filter = 0;
 };
 
 // Sets (and frozensets) use CPython's own open-addressing table, so that they
@@ -202,6 +205,10 @@ int dict_del(Dict* d, Value key);                         // 1 deleted, 0 absent
 Value dict_get_str(Dict* d, Str* key);                    // str keys: never fails; null when absent
 void dict_set_str(Dict* d, Str* key, Value value);        // str keys: never fails
 void dict_set_str(Dict* d, const char* key, Value value);  // interns the key
+// Whether [d] may hold the str [key] (false: it certainly does not), without probing.
+inline bool dict_may_hold(const Dict* d, const Str* key) {
+    return key->hash == -1 || (d->key_filter >> (static_cast<uint64_t>(key->hash) & 63)) & 1;
+}
 // A dict's contents changed: a new version, and its type's when it is a type's dict.
 inline void dict_modified(Dict* d) {
     d->version = next_version();

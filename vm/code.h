@@ -67,8 +67,9 @@ struct Code : rt::Object {
     int maxblocks = 0;        // the deepest the block stack gets
     int firstlineno = 1;
     bool has_docstring = false;  // consts[0] is the docstring
-    // Positional parameters only, no cells, not a generator: a call with exactly argcount
-    // positional arguments just copies them (see new_simple_frame).
+    // Positional parameters only, no cells: a call with exactly argcount positional
+    // arguments just copies them (see new_simple_frame); of a generator or coroutine
+    // function, into the frame the new generator gets.
     bool simple_call = false;
     Frame* free_frames = nullptr;  // frames of this code ready for reuse (see frame.h)
     // The inline caches: cache_index[i] is instruction i's entry in caches, when it has one.

@@ -19,8 +19,7 @@ Code* make_code() { return heap().make<Code>(types.code_); }
 void finish_code(Code* code) {
     code->stack_start = code->nlocals() + code->nderefs();
     code->nslots = code->stack_start + code->stacksize;
-    code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kGenerator | kCoroutine |
-                                         kAsyncGenerator | kModuleLevel)) &&
+    code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kModuleLevel)) &&
                         code->kwonlyargcount == 0 && code->cellvars.empty();
     code->cache_index.assign(code->instructions.size(), 0);
     uint32_t count = 0;

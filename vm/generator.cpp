@@ -100,25 +100,6 @@ void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
 
 }  // namespace
 
-void enter_delegate(Generator* gen, Frame* awaiter, Value sent) {
-    Frame* f = gen->frame;
-    gen->started = true;
-    gen->running = true;
-    gen->saved_handled = handled_exception();  // the awaiter's: see Generator::saved_handled
-    f->back = awaiter;
-    f->is_entry = false;
-    f->slots[f->sp++] = sent;
-}
-
-void suspend_delegate(Generator* gen) {
-    Value awaiter_handled = gen->saved_handled;
-    Value handled_now = handled_exception();
-    gen->saved_handled = handled_now.is(awaiter_handled) ? Value::null() : handled_now;
-    set_handled_exception(awaiter_handled);
-    gen->running = false;
-    gen->frame->back = nullptr;
-}
-
 void end_delegate(Generator* gen) {
     Value awaiter_handled = gen->saved_handled;
     gen->saved_handled = Value::null();

@@ -1,6 +1,7 @@
 // Generators and coroutines: objects that own a suspended frame.
 #pragma once
 
+#include "runtime/errors.h"
 #include "runtime/objects.h"
 #include "vm/frame.h"
 
@@ -38,8 +39,23 @@ inline bool can_enter_delegate(Generator* gen, rt::Value sent) {
     return gen->frame && !gen->running && gen->saved_handled.is_null() &&
            (gen->started || sent.is_none());
 }
-void enter_delegate(Generator* gen, Frame* awaiter, rt::Value sent);
-void suspend_delegate(Generator* gen);
+inline void enter_delegate(Generator* gen, Frame* awaiter, rt::Value sent) {
+    Frame* f = gen->frame;
+    gen->started = true;
+    gen->running = true;
+    gen->saved_handled = rt::handled_exception(); // the awaiter's: see Generator::saved_handled
+    f->back = awaiter;
+    f->is_entry = false;
+    f->slots[f->sp++] = sent;
+}
+inline void suspend_delegate(Generator* gen) {
+    rt::Value awaiter_handled = gen->saved_handled;
+    rt::Value handled_now = rt::handled_exception();
+    gen->saved_handled = handled_now.is(awaiter_handled) ? rt::Value::null() : handled_now;
+    rt::set_handled_exception(awaiter_handled);
+    gen->running = false;
+    gen->frame->back = nullptr;
+}
 void end_delegate(Generator* gen);
 
 // Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the

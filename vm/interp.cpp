@@ -315,6 +315,13 @@ Value call_unpacked(Value callable, Value args_value, Value kwargs) {
     return call(callable, all.data(), nargs, kwnames);
 }
 
+// truthy(), with exact lists inline (the `while not self.items` of queues and buffers).
+int truth_of(Value v) {
+    if (v.is_object() && v.as_object()->type == types.list_)
+        return !static_cast<List*>(v.as_object())->items.empty();
+    return truthy(v);
+}
+
 // A method found on a type, bound to [self] (functions bind; builtins and others as they are).
 Value bind_method(Value method, Value self) {
     Type* t = type_of(method);
@@ -360,7 +367,7 @@ Value cache_module_attribute(Object* o, Str* name, InlineCache& c) {
 bool method_shadowed(Value obj, Type* type, Str* name) {
     if (type->layout != Layout::Instance) return false;
     Dict* attrs = as<Instance>(obj)->attrs;
-    return attrs && !dict_get_str(attrs, name).is_null();
+    return attrs && dict_may_hold(attrs, name) && !dict_get_str(attrs, name).is_null();
 }
 
 void add_traceback(Value exception, Frame* f, int pc) {
@@ -806,13 +813,21 @@ op_DELETE_NAME:
     DISPATCH();
 
 op_LOAD_ATTR : {
-    SAVE_FRAME();
     Value obj = TOP();
     Str* name = name_at(f, arg);
     InlineCache& c = CACHE();
     if (obj.is_object()) {
         Object* o = obj.as_object();
         if (c.kind == InlineCache::kInstance && o->type->version == c.version) {
+            // An attribute of the instance dict that the class does not have, where it was
+            // last time: nothing can run or fail.
+            Dict* attrs = static_cast<Instance*>(o)->attrs;
+            if (c.value.is_null() && attrs && c.hint < attrs->entries.size() &&
+                attrs->entries[c.hint].key.is(Value::object(name))) {
+                TOP() = attrs->entries[c.hint].value;
+                DISPATCH();
+            }
+            SAVE_FRAME();
             Value v = instance_attribute(static_cast<Instance*>(o), name, c);
             CHECK(v);
             TOP() = v;
@@ -834,6 +849,7 @@ op_LOAD_ATTR : {
             c.kind = InlineCache::kInstance;
         }
     }
+    SAVE_FRAME();
     Value v = getattr(obj, name);
     CHECK(v);
     TOP() = v;
@@ -1262,7 +1278,7 @@ op_POP_JUMP_IF_FALSE : {
     if (v.is_false()) {
         ip = first + arg;
     } else if (!v.is_true()) {
-        int t = truthy(v);
+        int t = truth_of(v);
         if (t < 0) goto error;
         if (!t) ip = first + arg;
     }
@@ -1273,7 +1289,7 @@ op_POP_JUMP_IF_TRUE : {
     if (v.is_true()) {
         ip = first + arg;
     } else if (!v.is_false()) {
-        int t = truthy(v);
+        int t = truth_of(v);
         if (t < 0) goto error;
         if (t) ip = first + arg;
     }
@@ -1633,21 +1649,25 @@ op_RETURN_GENERATOR:
 op_YIELD_VALUE : {
     Value v = POP();
     SAVE_FRAME();
-    --call_depth;
-    if (f->is_entry) {
-        *result = v;
-        g_current = saved_current;
-        return ExecStatus::Yielded;
+    // A delegate run in its awaiter's loop (see SEND) hands the value to its awaiter, whose
+    // YIELD_VALUE (right after the SEND) yields it in turn: the chain of awaiters up to the
+    // frame this run() entered suspends here, without a dispatch per level.
+    while (!f->is_entry) {
+        --call_depth;
+        Frame* awaiter = f->back;
+        suspend_delegate(f->generator);
+        f = awaiter;
+        f->pc += 1; // past its YIELD_VALUE
+        f->sp -= 1; // the value it sent
     }
-    // A delegate run in its awaiter's loop (see SEND): the awaiter yields the value in turn.
-    Frame* awaiter = f->back;
-    suspend_delegate(f->generator);
-    f = awaiter;
-    LOAD_FRAME();
-    TOP() = v;
-    DISPATCH();
+    --call_depth;
+    *result = v;
+    g_current = saved_current;
+    return ExecStatus::Yielded;
 }
 op_GET_AWAITABLE : {
+    // A coroutine just made (the usual `await f()`) needs no checks.
+    if (is_coroutine(TOP()) && !as<Generator>(TOP())->started) DISPATCH();
     SAVE_FRAME();
     Value it = awaitable_of(TOP(), arg);
     CHECK(it);
@@ -1747,9 +1767,23 @@ op_SEND : {
         // run() per await level (CPython 3.12's SEND_GEN).
         Generator* gen = as<Generator>(receiver);
         if (can_enter_delegate(gen, sent) && call_depth < recursion_limit) {
-            ++call_depth;
-            enter_delegate(gen, f, sent);
-            f = gen->frame;
+            for (;;) {
+                ++call_depth;
+                enter_delegate(gen, f, sent);
+                f = gen->frame;
+                // Suspended in an await of its own (at the JUMP_BACKWARD to its SEND, with
+                // the delegate below the value just pushed): that SEND goes on down the
+                // chain at once, without a dispatch per level.
+                Instr next = f->code->instructions[f->pc];
+                if (instr_op(next) != Op::JUMP_BACKWARD) break;
+                uint32_t send_at = instr_arg(next);
+                if (instr_op(f->code->instructions[send_at]) != Op::SEND) break;
+                Value inner = f->slots[f->sp - 2];
+                if (!is_coroutine(inner) && !is_generator(inner)) break;
+                gen = as<Generator>(inner);
+                if (!can_enter_delegate(gen, sent) || call_depth >= recursion_limit) break;
+                f->pc = static_cast<int32_t>(send_at) + 1;
+            }
             LOAD_FRAME();
             DISPATCH();
         }

@@ -130,6 +130,7 @@ bool insert(Dict* d, Value key, int64_t hash, Value value) {
     }
     d->index[loc.slot] = static_cast<int32_t>(d->entries.size());
     d->entries.push_back(DictEntry{key, value, hash});
+    d->key_filter |= uint64_t{1} << (static_cast<uint64_t>(hash) & 63);
     ++d->used;
     return true;
 }
@@ -165,6 +166,7 @@ Dict* copy_dict(Dict* src) {
     for (const DictEntry& e : src->entries)
         if (!e.key.is_null()) d->entries.push_back(e);
     d->used = static_cast<int64_t>(d->entries.size());
+    d->key_filter = src->key_filter;
     if (d->used > 0) rebuild(d, d->used);
     return d;
 }
