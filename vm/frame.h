@@ -51,8 +51,9 @@ Frame* new_frame(Code* code, rt::Function* function, rt::Dict* globals, rt::Dict
 Frame* allocate_frame(Code* code);
 
 // A frame for [code] with its header set and its slots left as they were.
-inline Frame* take_frame(Code* code, rt::Function* function, rt::Dict* globals,
-                         rt::Dict* builtins, rt::Dict* locals) {
+[[gnu::always_inline]] inline Frame* take_frame(Code* code, rt::Function* function,
+                                                rt::Dict* globals, rt::Dict* builtins,
+                                                rt::Dict* locals) {
     Frame* f = code->free_frames;
     if (f)
         code->free_frames = f->next_free;
@@ -82,7 +83,8 @@ inline void copy_closure(rt::Function* function, rt::Value* frees) {
 
 // A frame for calling [function], whose code is simple_call, with its argcount positional
 // arguments [args].
-inline Frame* new_simple_frame(rt::Function* function, const rt::Value* args) {
+[[gnu::always_inline]] inline Frame* new_simple_frame(rt::Function* function,
+                                                      const rt::Value* args) {
     Code* code = function->code;
     Frame* f = take_frame(code, function, function->globals, function->builtins, nullptr);
     int nargs = code->argcount;

@@ -1101,6 +1101,13 @@ op_COMPARE_OP : {
         case CompareOp::Gt: r = x > y; break;
         case CompareOp::Ge: r = x >= y; break;
         }
+        // Most comparisons feed a conditional jump: take it here, without the bool.
+        Instr next = *ip;
+        if (instr_op(next) == Op::POP_JUMP_IF_FALSE || instr_op(next) == Op::POP_JUMP_IF_TRUE) {
+            --sp;
+            ip = r == (instr_op(next) == Op::POP_JUMP_IF_TRUE) ? first + instr_arg(next) : ip + 1;
+            DISPATCH();
+        }
         TOP() = Value::boolean(r);
         DISPATCH();
     }
@@ -1376,14 +1383,17 @@ op_CALL : {
         Function* fn = as<Function>(callable);
         sp -= arg + 2;
         SAVE_FRAME();
-        Frame* callee = is_simple_call(fn->code, npos, kwnames)
-                            ? new_simple_frame(fn, args)
-                            : frame_for_call(fn, args, npos, kwnames);
-        if (!callee) goto error;
-        if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
-            // A generator or coroutine function: the call only makes the object.
-            PUSH(Value::object(make_generator(callee)));
-            DISPATCH();
+        Frame* callee;
+        if (is_simple_call(fn->code, npos, kwnames)) {
+            callee = new_simple_frame(fn, args); // never a generator's
+        } else {
+            callee = frame_for_call(fn, args, npos, kwnames);
+            if (!callee) goto error;
+            if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
+                // A generator or coroutine function: the call only makes the object.
+                PUSH(Value::object(make_generator(callee)));
+                DISPATCH();
+            }
         }
         if (call_depth + 1 > recursion_limit) {
             release_frame(callee);
