@@ -1383,17 +1383,14 @@ op_CALL : {
         Function* fn = as<Function>(callable);
         sp -= arg + 2;
         SAVE_FRAME();
-        Frame* callee;
-        if (is_simple_call(fn->code, npos, kwnames)) {
-            callee = new_simple_frame(fn, args); // never a generator's
-        } else {
-            callee = frame_for_call(fn, args, npos, kwnames);
-            if (!callee) goto error;
-            if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
-                // A generator or coroutine function: the call only makes the object.
-                PUSH(Value::object(make_generator(callee)));
-                DISPATCH();
-            }
+        Frame* callee = is_simple_call(fn->code, npos, kwnames)
+                            ? new_simple_frame(fn, args)
+                            : frame_for_call(fn, args, npos, kwnames);
+        if (!callee) goto error;
+        if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
+            // A generator or coroutine function: the call only makes the object.
+            PUSH(Value::object(make_generator(callee)));
+            DISPATCH();
         }
         if (call_depth + 1 > recursion_limit) {
             release_frame(callee);
