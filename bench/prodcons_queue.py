@@ -1,5 +1,5 @@
 # Producer/consumer pipeline through asyncio.Queue (maxsize 32):
-# producer -> doubler -> consumer. Pending in apy until asyncio.Queue exists.
+# producer -> doubler -> consumer.
 import asyncio
 import sys
 

@@ -26,6 +26,9 @@ void subclasses_modified(Type* type);
 // A class is being collected.
 void forget_class(Type* type);
 
+// Gives a builtin type list's __class_getitem__ (C[int] is a types.GenericAlias).
+void add_class_getitem(Type* type);
+
 // The first builtin type on [type]'s MRO: where the native behaviour comes from.
 Type* native_base(Type* type);
 

@@ -30,10 +30,33 @@ struct Object {
 };
 
 // Which C++ struct an instance is laid out as. Subclasses inherit it from their base.
+// Queue: asyncio's queues (runtime/asyncio/queues.cpp), an Instance with native fields.
 enum class Layout : uint8_t {
-    Object, Type, Int, Float, Str, Tuple, List, Dict, Set, FrozenSet, Range, Slice, Function,
-    BuiltinFunction, BoundMethod, Code, Module, Cell, Exception, Frame, Generator, Instance,
-    Iterator, Other
+    Object,
+    Type,
+    Int,
+    Float,
+    Str,
+    Tuple,
+    List,
+    Dict,
+    Set,
+    FrozenSet,
+    Range,
+    Slice,
+    Function,
+    BuiltinFunction,
+    BoundMethod,
+    Code,
+    Module,
+    Cell,
+    Exception,
+    Frame,
+    Generator,
+    Instance,
+    Iterator,
+    Queue,
+    Other
 };
 
 enum class CompareOp : uint8_t { Lt, Le, Eq, Ne, Gt, Ge };
@@ -70,6 +93,9 @@ using NativeFn = Value (*)(Value* args, int nargs, Tuple* kwnames);
 
 // Type flags.
 constexpr uint32_t kTypeNativeAwaitable = 1;  // `await x` sends to x's `send` slot directly
+// A builtin type that classes defined in apy code may derive from: its new_instance makes
+// instances of the subclass, laid out as its own (asyncio.Queue).
+constexpr uint32_t kTypeBaseClass = 2;
 
 // Version tags of types and dicts, for the caches of attribute and global lookups (the
 // type attribute cache, the VM's inline caches). One counter serves both, so a version

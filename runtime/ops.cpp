@@ -44,7 +44,8 @@ Dict** instance_dict_slot(Value obj) {
     Object* o = obj.as_object();
     switch (o->type->layout) {
     case Layout::Object:
-    case Layout::Instance: return &static_cast<Instance*>(o)->attrs;
+    case Layout::Instance:
+    case Layout::Queue: return &static_cast<Instance*>(o)->attrs;
     case Layout::Function: return &static_cast<Function*>(o)->attrs;
     case Layout::Module: return &static_cast<Module*>(o)->dict;
     case Layout::Exception: return &static_cast<ExceptionObject*>(o)->attrs;

@@ -261,6 +261,24 @@ SendResult throw_to(Value receiver, Value exception, Value* out) {
 
 namespace apy::vm {
 
+Value exception_to_throw(Value type_or_exception, Value value) {
+    Value thrown = type_or_exception;
+    if (is_layout(thrown, Layout::Type)) {
+        if (!is_subtype(as<Type>(thrown), exc.BaseException))
+            return raise(
+                exc.TypeError,
+                "exceptions must be classes or instances deriving from BaseException, not type");
+        return value.is_none() ? call0(thrown) : call1(thrown, value);
+    }
+    if (!isinstance(thrown, exc.BaseException)) {
+        return raise_format(
+            exc.TypeError,
+            "exceptions must be classes or instances deriving from BaseException, not %s",
+            type_name(thrown).c_str());
+    }
+    return thrown;
+}
+
 namespace {
 
 Generator* as_gen(Value v) { return as<Generator>(v); }
@@ -303,17 +321,8 @@ Value gen_next_method(Value* args, int nargs, Tuple*) {
 
 Value gen_throw_method(Value* args, int nargs, Tuple*) {
     if (nargs < 2 || nargs > 4) return raise(exc.TypeError, "throw expected at least 1 argument, got 0");
-    Value thrown = args[1];
-    if (is_layout(thrown, Layout::Type)) {
-        if (!is_subtype(as<Type>(thrown), exc.BaseException))
-            return raise(exc.TypeError, "exceptions must be classes or instances deriving from BaseException, not type");
-        thrown = nargs >= 3 && !args[2].is_none() ? call1(thrown, args[2]) : call0(thrown);
-        if (thrown.is_null()) return thrown;
-    } else if (!isinstance(thrown, exc.BaseException)) {
-        return raise_format(exc.TypeError,
-                            "exceptions must be classes or instances deriving from BaseException, not %s",
-                            type_name(thrown).c_str());
-    }
+    Value thrown = exception_to_throw(args[1], nargs >= 3 ? args[2] : Value::none());
+    if (thrown.is_null()) return thrown;
     Value out;
     SendResult r = generator_resume(as_gen(args[0]), Value::none(), thrown, &out);
     if (r == SendResult::Yielded) return out;

@@ -82,6 +82,10 @@ void register_async_iteration_builtins();
 rt::SendResult send_to(rt::Value receiver, rt::Value in, rt::Value* out);
 rt::SendResult throw_to(rt::Value receiver, rt::Value exception, rt::Value* out);
 
+// The exception that throw(type_or_exception[, value]) throws in: the instance, or a new
+// one of the class; null with CPython's TypeError pending for anything else.
+rt::Value exception_to_throw(rt::Value type_or_exception, rt::Value value);
+
 // What a frame suspended in a SEND loop (await / yield from) is delegating to (its code
 // reads SEND; YIELD_VALUE and the delegate is on top of the stack), else null.
 rt::Value delegate_of(Frame* f);

@@ -365,7 +365,7 @@ Value cache_module_attribute(Object* o, Str* name, InlineCache& c) {
 
 // Whether an instance's own attribute hides the method LOAD_METHOD found on its type.
 bool method_shadowed(Value obj, Type* type, Str* name) {
-    if (type->layout != Layout::Instance) return false;
+    if (type->layout != Layout::Instance && type->layout != Layout::Queue) return false;
     Dict* attrs = as<Instance>(obj)->attrs;
     return attrs && dict_may_hold(attrs, name) && !dict_get_str(attrs, name).is_null();
 }

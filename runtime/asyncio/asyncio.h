@@ -152,8 +152,14 @@ struct Types {
     rt::Type* task = nullptr;
     rt::Type* gathering_future = nullptr;
     rt::Type* sleep = nullptr;
+    rt::Type* queue = nullptr;
+    rt::Type* lifo_queue = nullptr;
+    rt::Type* priority_queue = nullptr;
+    rt::Type* queue_call = nullptr; // what put(), get() and join() return
     rt::Type* CancelledError = nullptr;
     rt::Type* InvalidStateError = nullptr;
+    rt::Type* QueueEmpty = nullptr;
+    rt::Type* QueueFull = nullptr;
 };
 extern Types types;
 
@@ -215,6 +221,19 @@ void setup_task_type();
 // What asyncio.iscoroutine() accepts (collections.abc.Coroutine in CPython).
 bool is_coroutine_value(Value v);
 void gather_child_done(GatheringFuture* outer, Future* child);
+// The type of a native awaitable standing for a coroutine (sleep(), Queue.get() ...): its
+// name is coroutine and it has send(), throw() and close().
+rt::Type* make_native_coroutine_type(rt::SendResult (*send)(Value, Value, Value*),
+                                     rt::SendResult (*throw_in)(Value, Value, Value*),
+                                     Value (*repr)(Value), void (*trace)(rt::Object*, rt::Tracer&));
 rt::Module* make_asyncio_module();
+
+// ---- queues.cpp
+// "<coroutine object [qualname] at 0x...>": the repr of native awaitables standing for
+// CPython's coroutines (sleep(), Queue.get() ...).
+Value native_coroutine_repr(Value self, const char* qualname);
+void setup_queue_types();
+// Makes module asyncio.queues and adds its names to [asyncio].
+void add_queues_module(rt::Module* asyncio);
 
 }  // namespace apy::aio

@@ -91,10 +91,9 @@ struct LibraryModule {
     const char* const* source;
 };
 
-// In dependency order: queues use locks' Event, wait's as_completed uses Queue.
+// In dependency order (wait's as_completed uses Queue, native: module.cpp adds it first).
 const LibraryModule kModules[] = {
-    {"locks", &kLocksSource},          {"queues", &kQueuesSource},
-    {"timeouts", &kTimeoutsSource},    {"tasks", &kWaitSource},
+    {"locks", &kLocksSource},           {"timeouts", &kTimeoutsSource}, {"tasks", &kWaitSource},
     {"taskgroups", &kTaskGroupsSource}, {"runners", &kRunnersSource},
 };
 

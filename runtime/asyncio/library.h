@@ -1,4 +1,4 @@
-// The parts of apy's asyncio written in apy itself (locks, queues, timeouts, task
+// The parts of apy's asyncio written in apy itself (locks, timeouts, task
 // groups, wait/wait_for/as_completed/shield, Runner): each concept's source lives in its
 // own .cpp file, as CPython's Lib/asyncio has one module per concept, and runs as module
 // asyncio.<name> when asyncio is first imported. Their public names join asyncio's.
@@ -9,7 +9,6 @@
 namespace apy::aio {
 
 extern const char* const kLocksSource;       // locks.cpp
-extern const char* const kQueuesSource;      // queues.cpp
 extern const char* const kTimeoutsSource;    // timeouts.cpp
 extern const char* const kWaitSource;        // wait.cpp
 extern const char* const kTaskGroupsSource;  // taskgroups.cpp

@@ -22,7 +22,8 @@ using namespace rt;
 // Coroutines and what CPython's collections.abc.Coroutine also covers: sleep's awaitable and
 // an async generator's asend/athrow/aclose awaitables.
 bool is_coroutine_value(Value v) {
-    return vm::is_coroutine(v) || type_of(v) == types.sleep ||
+    Type* t = type_of(v);
+    return vm::is_coroutine(v) || t == types.sleep || t == types.queue_call ||
            vm::is_async_generator_awaitable(v);
 }
 
@@ -104,10 +105,42 @@ SendResult sleep_throw(Value self, Value exception, Value*) {
     return SendResult::Error;
 }
 
-Value sleep_repr(Value self) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "<coroutine object sleep at %p>", static_cast<void*>(self.as_object()));
-    return str_value(buffer);
+Value sleep_repr(Value self) { return native_coroutine_repr(self, "sleep"); }
+
+// ---- send(), throw() and close() of the native awaitables standing for coroutines
+
+Value resumed(SendResult r, Value out) {
+    if (r == SendResult::Yielded) return out;
+    if (r == SendResult::Error) return Value::null();
+    if (out.is_none()) return raise_value(make_exception(exc.StopIteration, make_tuple(0)));
+    return raise_with_arg(exc.StopIteration, out);
+}
+
+Value native_coroutine_send(Value* args, int nargs, Tuple* kwnames) {
+    if (!method_args("send", nargs, kwnames, 1, 1)) return Value::null();
+    Value out;
+    return resumed(type_of(args[0])->send(args[0], args[1], &out), out);
+}
+
+Value native_coroutine_throw(Value* args, int nargs, Tuple* kwnames) {
+    if (!method_args("throw", nargs, kwnames, 1, 1)) return Value::null();
+    Value thrown = vm::exception_to_throw(args[1], Value::none());
+    if (thrown.is_null()) return thrown;
+    Value out;
+    return resumed(type_of(args[0])->throw_in(args[0], thrown, &out), out);
+}
+
+Value native_coroutine_close(Value* args, int nargs, Tuple* kwnames) {
+    if (!method_args("close", nargs, kwnames, 0, 0)) return Value::null();
+    Value out;
+    Value exit = make_exception(exc.GeneratorExit, make_tuple(0));
+    SendResult r = type_of(args[0])->throw_in(args[0], exit, &out);
+    if (r == SendResult::Yielded) return raise(exc.RuntimeError, "coroutine ignored GeneratorExit");
+    if (r == SendResult::Error) {
+        if (!pending_is(exc.GeneratorExit) && !pending_is(exc.StopIteration)) return Value::null();
+        clear_pending();
+    }
+    return Value::none();
 }
 
 void sleep_trace(Object* self, Tracer& tracer) {
@@ -394,18 +427,36 @@ void setup_types_once() {
     types.gathering_future->trace = gathering_trace;
     types.gathering_future->destroy = gathering_destroy;
     inherit_slots(types.gathering_future);
-    types.sleep = make_builtin_type("coroutine", Layout::Other);
-    types.sleep->flags |= kTypeNativeAwaitable;
-    types.sleep->send = sleep_send;
-    types.sleep->throw_in = sleep_throw;
-    types.sleep->repr = sleep_repr;
-    types.sleep->trace = sleep_trace;
-    inherit_slots(types.sleep);
+    types.sleep = make_native_coroutine_type(sleep_send, sleep_throw, sleep_repr, sleep_trace);
     types.CancelledError = make_asyncio_exception("CancelledError", exc.BaseException);
     types.InvalidStateError = make_asyncio_exception("InvalidStateError", exc.Exception);
+    types.QueueEmpty = make_asyncio_exception("QueueEmpty", exc.Exception);
+    types.QueueFull = make_asyncio_exception("QueueFull", exc.Exception);
+    types.QueueEmpty->module = types.QueueFull->module = "asyncio.queues";
+    setup_queue_types();
 }
 
 }  // namespace
+
+Type* make_native_coroutine_type(SendResult (*send)(Value, Value, Value*),
+                                 SendResult (*throw_in)(Value, Value, Value*), Value (*repr)(Value),
+                                 void (*trace)(Object*, Tracer&)) {
+    Type* t = make_builtin_type("coroutine", Layout::Other);
+    t->flags |= kTypeNativeAwaitable;
+    t->send = send;
+    t->throw_in = throw_in;
+    t->repr = repr;
+    t->trace = trace;
+    static const MethodDef methods[] = {
+        {"send", native_coroutine_send},
+        {"throw", native_coroutine_throw},
+        {"close", native_coroutine_close},
+        {nullptr, nullptr},
+    };
+    add_methods(t, methods);
+    inherit_slots(t);
+    return t;
+}
 
 void gather_child_done(GatheringFuture* outer, Future* child) {
     outer->finished_children += 1;
@@ -474,6 +525,7 @@ Module* make_asyncio_module() {
     // The library modules import from asyncio while it is being made.
     Root keep(Value::object(m));
     dict_set(sys_modules(), str_value("asyncio"), Value::object(m));
+    add_queues_module(m);
     load_library(m);
     return m;
 }

@@ -490,7 +490,7 @@ void sequence_iterator_trace(Object* self, Tracer& tracer) {
 // ----------------------------------------------------------------- type creation
 
 bool subclassable(Type* base) {
-    if (!base->is_builtin) return true;
+    if (!base->is_builtin || (base->flags & kTypeBaseClass)) return true;
     Type* const ok[] = {types.object_, types.type_, types.int_,  types.float_,    types.str_,
                         types.tuple_,  types.list_, types.dict_, types.set_, types.frozenset_};
     if (std::find(std::begin(ok), std::end(ok), base) != std::end(ok)) return true;
@@ -732,12 +732,14 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
         }
         bool base_no_dict = true;
         for (Type* b : bases)
-            if (b->is_builtin ? is_subtype(b, exc.BaseException) : !(b->flags & kClassNoDict))
+            if (b->is_builtin ? is_subtype(b, exc.BaseException) || (b->flags & kTypeBaseClass)
+                              : !(b->flags & kClassNoDict))
                 base_no_dict = false;
         if (!slot_dict && base_no_dict) type->flags |= kClassNoDict;
         wants_dict = slot_dict && !base_has_dict;
         if (wants_dict) dict_set_str(dict, N.dict, make_dict_descriptor(type));
-    } else if (wants_dict && plain_layout(native_base(type)->layout)) {
+    } else if (wants_dict && (plain_layout(native_base(type)->layout) ||
+                              (native_base(type)->flags & kTypeBaseClass))) {
         dict_set_str(dict, N.dict, make_dict_descriptor(type));
         dict_set_str(dict, N.weakref, make_weakref_descriptor(type));
     }
@@ -1351,6 +1353,12 @@ Value builtin_globals(Value*, int nargs, Tuple* kwnames) {
 
 }  // namespace
 
+void add_class_getitem(Type* type) {
+    dict_set_str(
+        type->dict, "__class_getitem__",
+        make_classmethod(Value::object(make_builtin("__class_getitem__", builtin_class_getitem))));
+}
+
 void setup_class_types() {
     make_names();
     setup_descriptor_types();
@@ -1401,9 +1409,7 @@ void setup_class_types() {
     type->binary = type_binary;
     for (Type* generic :
          {types.list_, types.dict_, types.tuple_, types.set_, types.frozenset_, types.type_})
-        dict_set_str(generic->dict, "__class_getitem__",
-                     make_classmethod(
-                         Value::object(make_builtin("__class_getitem__", builtin_class_getitem))));
+        add_class_getitem(generic);
     dict_set_str(type->dict, N.new_, Value::object(make_builtin("__new__", type_new_method)));
 
     static const MethodDef exception_methods[] = {
