@@ -233,6 +233,8 @@ rt::Module* make_asyncio_module();
 // CPython's coroutines (sleep(), Queue.get() ...).
 Value native_coroutine_repr(Value self, const char* qualname);
 void setup_queue_types();
+// Whether [fn] is Queue.put, get or join (async def methods in CPython).
+bool is_queue_coroutine_method(rt::NativeFn fn);
 // Makes module asyncio.queues and adds its names to [asyncio].
 void add_queues_module(rt::Module* asyncio);
 

@@ -397,7 +397,9 @@ Value asyncio_iscoroutinefunction(Value* args, int nargs, Tuple*) {
     if (is_layout(f, Layout::BoundMethod)) f = as<BoundMethod>(f)->function;
     if (is_layout(f, Layout::Function))
         return Value::boolean(as<Function>(f)->code->flags & vm::kCoroutine);
-    return Value::boolean(is_layout(f, Layout::BuiltinFunction) && as<BuiltinFunction>(f)->fn == asyncio_sleep);
+    if (!is_layout(f, Layout::BuiltinFunction)) return Value::boolean(false);
+    NativeFn fn = as<BuiltinFunction>(f)->fn;
+    return Value::boolean(fn == asyncio_sleep || is_queue_coroutine_method(fn));
 }
 
 Value asyncio_isfuture(Value* args, int nargs, Tuple*) {

@@ -756,6 +756,8 @@ Value native_coroutine_repr(Value self, const char* qualname) {
     return str_value(buffer);
 }
 
+bool is_queue_coroutine_method(NativeFn fn) { return fn == m_put || fn == m_get || fn == m_join; }
+
 void setup_queue_types() {
     static const MethodDef queue_methods[] = {
         {"__init__", m_init},
