@@ -1,22 +1,11 @@
 // The apy command: run a file, a -c string or stdin; disassemble; show the version.
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <sstream>
-#include <string>
-#include <vector>
-
 #include "cli/repl.h"
 #include "compiler/compiler.h"
 #include "parser/driver.h"
 #include "runtime/clock.h"
 #include "runtime/errors.h"
 #include "runtime/gc.h"
+#include "runtime/interrupt.h"
 #include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
@@ -25,6 +14,18 @@
 #include "vm/import.h"
 #include "vm/interp.h"
 #include "vm/traceback.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <vector>
 
 namespace apy::rt {
 Dict* sys_modules();
@@ -64,14 +65,19 @@ int exit_status_of(Value e) {
     return 1;
 }
 
+// What report_uncaught returns for a KeyboardInterrupt: the process then ends as CPython's
+// does, killed by SIGINT.
+constexpr int kExitBySigint = -1;
+
 // Reports the pending exception; returns the process exit status.
 int report_uncaught() {
     Value e = take_pending();
     std::fflush(stdout);
     if (isinstance(e, exc.SystemExit)) return exit_status_of(e);
+    bool interrupted = isinstance(e, exc.KeyboardInterrupt);
     std::string text = vm::format_exception(e, /*suggest=*/true);
     std::fwrite(text.data(), 1, text.size(), stderr);
-    return 1;
+    return interrupted ? kExitBySigint : 1;
 }
 
 int report_syntax_error(const Source& source, const SyntaxErrorInfo& error) {
@@ -115,6 +121,11 @@ int run_source(const std::string& path, const std::string& text, Module** main_o
     } catch (const SyntaxErrorInfo& error) {
         return report_syntax_error(source, error);
     }
+    // Ctrl-C raises KeyboardInterrupt, as in CPython, unless SIGINT was ignored when apy
+    // started (a background job of a shell script).
+    struct sigaction current = {};
+    if (sigaction(SIGINT, nullptr, &current) == 0 && current.sa_handler != SIG_IGN)
+        install_interrupt_handler();
     Module* main_module = make_module("__main__");
     if (main_out) *main_out = main_module;
     dict_set(sys_modules(), str_value("__main__"), Value::object(main_module));
@@ -125,7 +136,14 @@ int run_source(const std::string& path, const std::string& text, Module** main_o
     heap().collect();
     int status = result.is_null() ? report_uncaught() : 0;
     std::fflush(stdout);
-    if (!main_out) shut_down();
+    if (main_out) return status == kExitBySigint ? 1 : status;
+    shut_down();
+    if (status == kExitBySigint) {
+        std::fflush(nullptr);
+        std::signal(SIGINT, SIG_DFL);
+        std::raise(SIGINT);
+        return 130; // as a shell reports a process killed by SIGINT
+    }
     return status;
 }
 

@@ -1,7 +1,8 @@
 // Ctrl-C as KeyboardInterrupt. The SIGINT handler only sets a flag; the VM (at backward
 // jumps), the event loop (between callbacks and in its waits) and blocking sleeps check it
-// at safe points and raise KeyboardInterrupt there. Only the REPL installs the handler:
-// scripts keep the default action of SIGINT.
+// at safe points and raise KeyboardInterrupt there. The REPL and scripts install the
+// handler (a script started with SIGINT ignored keeps ignoring it, as CPython does); an
+// uncaught KeyboardInterrupt ends a script by SIGINT after its traceback (cli/main.cpp).
 #pragma once
 
 #include <csignal>

@@ -371,6 +371,60 @@ def test_dash_i_piped(r, apy):
         raise Failure("apy -i < file: %r %r %s" % (out.stdout, out.stderr, out.returncode))
 
 
+SCRIPT_CTRL_C = """\
+import asyncio, time
+async def worker():
+    try:
+        await asyncio.sleep(100)
+    finally:
+        print("worker cleanup", flush=True)
+async def main():
+    asyncio.create_task(worker())
+    try:
+        await asyncio.sleep(100)
+    finally:
+        print("main cleanup", flush=True)
+try:
+    while True:
+        pass
+except KeyboardInterrupt:
+    print("caught in a loop", flush=True)
+try:
+    time.sleep(100)
+except KeyboardInterrupt:
+    print("caught in time.sleep", flush=True)
+asyncio.run(main())
+"""
+
+
+def interrupted_run(command, script):
+    """Runs [command script], sends SIGINT three times; (stdout, last stderr line, status)."""
+    # SIGINT at its default even when this runs in a background job (which ignores it).
+    p = subprocess.Popen(command + [script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for _ in range(3):
+        time.sleep(1.0)
+        p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=TIMEOUT)
+    lines = err.strip().splitlines()
+    return out, lines[-1] if lines else "", p.returncode
+
+
+def test_script_ctrl_c(r, apy):
+    # A script gets KeyboardInterrupt as CPython's does: in a loop, in time.sleep, and in
+    # asyncio.run (the tasks' finally blocks run), then the process dies of SIGINT.
+    r.close()
+    folder = tempfile.mkdtemp()
+    script = os.path.join(folder, "interrupted.py")
+    with open(script, "w") as f:
+        f.write(SCRIPT_CTRL_C)
+    got = interrupted_run([apy], script)
+    want = interrupted_run([sys.executable], script)
+    if got != want:
+        raise Failure("Ctrl-C in a script: apy %r, python3 %r" % (got, want))
+
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith("test_")}
 
 
