@@ -36,26 +36,41 @@ Value builtin_print(Value* args, int nargs, Tuple* kwnames) {
         return raise_format(exc.TypeError, "end must be None or a string, not %s", type_name(end).c_str());
     Tuple* items = as<Tuple>(a[0]);
     Root keep_items(a[0]);  // the *args tuple is new; __str__ may collect
-    std::string text;
-    for (int64_t i = 0; i < items->size; ++i) {
-        if (i > 0) text += sep.is_none() ? std::string_view(" ") : str_view(sep);
-        Value s = to_str(items->items[i]);
-        if (s.is_null()) return s;
-        text += str_view(s);
+    if (file.is_none()) {
+        file = redirected_stdout();
+        if (file.is_null() && has_pending()) return file;
+        if (file.is_none()) return file; // sys.stdout = None: nothing is written
     }
-    text += end.is_none() ? std::string_view("\n") : str_view(end);
-    if (!file.is_none()) {
-        static Str* const kWrite = intern("write");
-        Value s = str_value(text);
-        if (call_method(file, kWrite, &s, 1).is_null()) return Value::null();
-        if (truthy(a[4]) == 1) {
-            static Str* const kFlush = intern("flush");
-            if (call_method(file, kFlush, nullptr, 0).is_null()) return Value::null();
+    bool flush = truthy(a[4]) == 1;
+    if (file.is_null()) { // the standard stream: written at once
+        std::string text;
+        for (int64_t i = 0; i < items->size; ++i) {
+            if (i > 0) text += sep.is_none() ? std::string_view(" ") : str_view(sep);
+            Value s = to_str(items->items[i]);
+            if (s.is_null()) return s;
+            text += str_view(s);
         }
+        text += end.is_none() ? std::string_view("\n") : str_view(end);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        if (flush) std::fflush(stdout);
         return Value::none();
     }
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    if (truthy(a[4]) == 1) std::fflush(stdout);
+    // A file object: one write() per piece, as CPython makes them.
+    Root keep_file(file);
+    static Str* const kWrite = intern("write");
+    static Str* const kSpace = intern(" ");
+    static Str* const kNewline = intern("\n");
+    auto write = [&](Value piece) { return !call_method(file, kWrite, &piece, 1).is_null(); };
+    for (int64_t i = 0; i < items->size; ++i) {
+        if (i > 0 && !write(sep.is_none() ? Value::object(kSpace) : sep)) return Value::null();
+        Value s = to_str(items->items[i]);
+        if (s.is_null() || !write(s)) return Value::null();
+    }
+    if (!write(end.is_none() ? Value::object(kNewline) : end)) return Value::null();
+    if (flush) {
+        static Str* const kFlush = intern("flush");
+        if (call_method(file, kFlush, nullptr, 0).is_null()) return Value::null();
+    }
     return Value::none();
 }
 

@@ -25,6 +25,9 @@ void class_attr_changed(Type* type, Str* name);
 void subclasses_modified(Type* type);
 // A class is being collected.
 void forget_class(Type* type);
+// The instance dict of an instance of a subclass of int, float, str or tuple, whose structs
+// have no room for one: kept in a side table, dropped when the instance dies.
+Dict** value_subclass_dict(Object* instance);
 
 // Gives a builtin type list's __class_getitem__ (C[int] is a types.GenericAlias).
 void add_class_getitem(Type* type);

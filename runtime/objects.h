@@ -228,6 +228,8 @@ void dict_set_str_hinted(Dict* d, Str* key, Value value, uint32_t* hint);
 bool dict_update(Dict* d, Value other);
 // dict(...)/d.update(...) arguments: at most one positional, then keywords ([name] for errors).
 bool dict_init_from(Dict* d, const char* name, Value* args, int nargs, Tuple* kwnames);
+// A read-only view of [mapping] (types.MappingProxyType, a class's __dict__).
+Value make_mappingproxy(Value mapping);
 // Set API (types/set.cpp).
 bool set_add(Set* s, Value key);
 int set_contains(Set* s, Value key);

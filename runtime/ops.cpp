@@ -2,6 +2,7 @@
 // CPython's TypeError texts.
 #include "runtime/ops.h"
 
+#include "runtime/classes.h"
 #include "runtime/format_spec.h"
 #include "runtime/numbers.h"
 
@@ -53,6 +54,10 @@ Dict** instance_dict_slot(Value obj) {
     case Layout::Dict: return &static_cast<Dict*>(o)->attrs;
     case Layout::Set:
     case Layout::FrozenSet: return &static_cast<Set*>(o)->attrs;
+    case Layout::Int:
+    case Layout::Float:
+    case Layout::Str:
+    case Layout::Tuple: return o->type->is_builtin ? nullptr : value_subclass_dict(o);
     default: return nullptr;
     }
 }
@@ -308,7 +313,10 @@ bool setitem(Value container, Value key, Value value) {
 bool delitem(Value container, Value key) {
     Type* type = type_of(container);
     if (type->setitem) return type->setitem(container, key, Value::null());
-    raise_format(exc.TypeError, "'%s' object doesn't support item deletion", type->name.c_str());
+    // CPython's words: "doesn't" from its sequence protocol (an index into something
+    // subscriptable), "does not" otherwise.
+    raise_format(exc.TypeError, "'%s' object %s support item deletion", type->name.c_str(),
+                 type->getitem && is_int(key) ? "doesn't" : "does not");
     return false;
 }
 

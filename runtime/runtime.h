@@ -37,6 +37,10 @@ struct BuiltinModuleDef {
 };
 Module* make_builtins_module();
 Module* make_sys_module();
+// Where print() writes without a file argument: null when sys.stdout is the standard stream
+// (written directly), else what sys.stdout is now; null with RuntimeError pending when
+// sys.stdout was deleted.
+Value redirected_stdout();
 Module* make_time_module();
 Module* make_math_module();
 Module* make_unicodedata_module();

@@ -322,6 +322,45 @@ Value code_repr(Value self) {
                      std::to_string(code->firstlineno) + ">");
 }
 
+Value names_tuple(const std::vector<Str*>& names) {
+    Tuple* t = make_tuple(static_cast<int64_t>(names.size()));
+    for (size_t i = 0; i < names.size(); ++i) t->items[i] = Value::object(names[i]);
+    return Value::object(t);
+}
+
+// CPython's co_flags: the bits of its compiler (CO_OPTIMIZED, CO_NEWLOCALS, ...).
+int64_t cpython_code_flags(const Code* code) {
+    if (code->flags & kModuleLevel) return 0;
+    int64_t flags = 1 | 2;
+    if (code->flags & kVarArgs) flags |= 4;
+    if (code->flags & kVarKeywords) flags |= 8;
+    // Nested: inside a function, which is what "<locals>" in the qualified name says.
+    if (code->qualname->view().find("<locals>") != std::string_view::npos) flags |= 16;
+    if (code->flags & kGenerator) flags |= 32;
+    if (code->flags & kCoroutine) flags |= 128;
+    if (code->flags & kAsyncGenerator) flags |= 512;
+    return flags;
+}
+
+Value code_getattr(Value self, Str* name) {
+    Code* code = as<Code>(self);
+    std::string_view n = name->view();
+    if (n == "co_name") return Value::object(code->name);
+    if (n == "co_qualname") return Value::object(code->qualname);
+    if (n == "co_filename") return Value::object(code->filename);
+    if (n == "co_firstlineno") return make_int(code->firstlineno);
+    if (n == "co_argcount") return make_int(code->argcount);
+    if (n == "co_posonlyargcount") return make_int(code->posonlyargcount);
+    if (n == "co_kwonlyargcount") return make_int(code->kwonlyargcount);
+    if (n == "co_nlocals") return make_int(code->nlocals());
+    if (n == "co_flags") return make_int(cpython_code_flags(code));
+    if (n == "co_varnames") return names_tuple(code->varnames);
+    if (n == "co_cellvars") return names_tuple(code->cellvars);
+    if (n == "co_freevars") return names_tuple(code->freevars);
+    if (n == "co_names") return names_tuple(code->names);
+    return generic_getattr(self, name);
+}
+
 void cell_trace(Object* self, Tracer& tracer) { tracer.mark(static_cast<Cell*>(self)->value); }
 
 }  // namespace
@@ -368,6 +407,7 @@ void setup_function_types() {
     types.code_->trace = code_trace;
     types.code_->destroy = code_destroy;
     types.code_->repr = code_repr;
+    types.code_->getattr = code_getattr;
     types.cell_->trace = cell_trace;
 
     setup_generator_types();

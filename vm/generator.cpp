@@ -367,12 +367,82 @@ Value gen_repr(Value self) {
                      " at " + address(gen) + ">");
 }
 
+// ------------------------------------------------- frame objects of generators
+
+// The frame object of a generator, coroutine or async generator (gi_frame, cr_frame,
+// ag_frame): a view of the frame its generator owns, while it has one.
+struct FrameView : Object {
+    Generator* gen;
+};
+
+Value frame_view_getattr(Value self, Str* name) {
+    Generator* gen = as<FrameView>(self)->gen;
+    Frame* f = gen->frame;
+    std::string_view n = name->view();
+    if (n == "f_code") return Value::object(gen->code);
+    if (n == "f_lineno")
+        return make_int(f && gen->started ? line_of(gen->code, f->pc - 1) : gen->code->firstlineno);
+    if (n == "f_back") return Value::none();
+    if (n == "f_globals" && f) return Value::object(f->globals);
+    if (n == "f_builtins" && f) return Value::object(f->builtins);
+    if (n == "f_locals") {
+        Dict* locals = make_dict();
+        if (!f) return Value::object(locals);
+        const Code* code = gen->code;
+        for (int i = 0; i < code->nlocals(); ++i)
+            if (!f->slots[i].is_null()) dict_set_str(locals, code->varnames[i], f->slots[i]);
+        for (int i = 0; i < code->nderefs(); ++i) {
+            Value cell = f->derefs()[i];
+            Str* cell_name = i < static_cast<int>(code->cellvars.size())
+                                 ? code->cellvars[i]
+                                 : code->freevars[i - code->cellvars.size()];
+            if (is_layout(cell, Layout::Cell) && !as<Cell>(cell)->value.is_null())
+                dict_set_str(locals, cell_name, as<Cell>(cell)->value);
+        }
+        return Value::object(locals);
+    }
+    return generic_getattr(self, name);
+}
+
+Value frame_view_repr(Value self) {
+    Generator* gen = as<FrameView>(self)->gen;
+    Value line = frame_view_getattr(self, intern("f_lineno"));
+    return str_value("<frame at " + address(as<FrameView>(self)) + ", file '" +
+                     std::string(gen->code->filename->view()) + "', line " +
+                     std::to_string(line.as_small_int()) + ", code " +
+                     std::string(gen->code->name->view()) + ">");
+}
+
+void frame_view_trace(Object* self, Tracer& tracer) {
+    tracer.mark(static_cast<FrameView*>(self)->gen);
+}
+
+// gi_code, gi_frame, ... of generators; cr_* of coroutines; ag_* of async generators.
 Value gen_getattr(Value self, Str* name) {
     Generator* gen = as_gen(self);
     std::string_view n = name->view();
     if (n == "__name__") return Value::object(gen->code->name);
     if (n == "__qualname__") return Value::object(gen->qualname);
-    if (n == "gi_running" || n == "cr_running") return Value::boolean(gen->running);
+    bool is_gen = gen->type == types.generator_;
+    bool is_coro = gen->type == types.coroutine_;
+    std::string_view prefix = is_gen ? "gi_" : is_coro ? "cr_" : "ag_";
+    if (n.substr(0, 3) != prefix) return generic_getattr(self, name);
+    std::string_view field = n.substr(3);
+    if (field == "code") return Value::object(gen->code);
+    if (field == "running") return Value::boolean(gen->running);
+    if (field == "frame") {
+        if (!gen->frame) return Value::none();
+        auto* view = heap().make<FrameView>(types.frame_);
+        view->gen = gen;
+        return Value::object(view);
+    }
+    if (field == (is_gen ? "yieldfrom" : "await")) {
+        Value delegate =
+            gen->frame && gen->started && !gen->running ? delegate_of(gen->frame) : Value::null();
+        return delegate.is_null() ? Value::none() : delegate;
+    }
+    if (field == "suspended" && (is_gen || is_coro)) // async generators have none in 3.11
+        return Value::boolean(gen->frame && gen->started && !gen->running);
     return generic_getattr(self, name);
 }
 
@@ -454,6 +524,9 @@ void setup_generator_types() {
     coro->needs_finalize = gen_needs_finalize;
     coro->finalize = gen_finalize;
     add_methods(coro, coro_methods);
+    types.frame_->getattr = frame_view_getattr;
+    types.frame_->repr = frame_view_repr;
+    types.frame_->trace = frame_view_trace;
     setup_async_generator_types(gen);
 }
 

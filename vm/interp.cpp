@@ -56,6 +56,16 @@ Value name_error(Str* name) {
     return Value::null();
 }
 
+// [name] in the namespace of module or class code: null when absent, or with the exception
+// pending when the lookup failed otherwise. A dict subclass (from __prepare__) is asked
+// through its __getitem__ (and __missing__), as CPython asks any namespace but an exact dict.
+Value load_from_namespace(Dict* ns, Str* name) {
+    if (ns->type == types.dict_) return dict_get_str(ns, name);
+    Value v = getitem(Value::object(ns), Value::object(name));
+    if (v.is_null() && pending_is(exc.KeyError)) clear_pending();
+    return v;
+}
+
 Value load_global(Frame* f, Str* name) {
     Value v = dict_get_str(f->globals, name);
     if (!v.is_null()) return v;
@@ -757,7 +767,12 @@ op_DELETE_DEREF : {
 op_LOAD_CLASSDEREF : {
     size_t ncell = code->cellvars.size();
     Str* name = arg < ncell ? code->cellvars[arg] : code->freevars[arg - ncell];
-    Value v = f->locals ? dict_get_str(f->locals, name) : Value::null();
+    Value v = Value::null();
+    if (f->locals) {
+        SAVE_FRAME();
+        v = load_from_namespace(f->locals, name);
+        if (v.is_null() && has_pending()) goto error;
+    }
     if (v.is_null()) {
         v = as<Cell>(f->derefs()[arg])->value;
         if (v.is_null()) {
@@ -796,21 +811,42 @@ op_DELETE_GLOBAL:
     DISPATCH();
 op_LOAD_NAME : {
     Str* name = name_at(f, arg);
-    Value v = f->locals ? dict_get_str(f->locals, name) : Value::null();
+    Dict* ns = f->locals;
+    Value v = ns && ns->type == types.dict_ ? dict_get_str(ns, name) : Value::null();
+    if (v.is_null() && ns && ns->type != types.dict_) { // a dict subclass from __prepare__
+        SAVE_FRAME();
+        v = load_from_namespace(ns, name);
+        if (v.is_null() && has_pending()) goto error;
+    }
     if (v.is_null()) v = load_global(f, name);
     CHECK(v);
     PUSH(v);
     DISPATCH();
 }
-op_STORE_NAME:
-    dict_set_str(f->locals, name_at(f, arg), POP());
+op_STORE_NAME : {
+    Value v = POP();
+    if (f->locals->type == types.dict_) {
+        dict_set_str(f->locals, name_at(f, arg), v);
+        DISPATCH();
+    }
+    // A dict subclass from __prepare__: its __setitem__.
+    SAVE_FRAME();
+    if (!setitem(Value::object(f->locals), Value::object(name_at(f, arg)), v)) goto error;
     DISPATCH();
-op_DELETE_NAME:
-    if (dict_del(f->locals, Value::object(name_at(f, arg))) <= 0) {
-        if (!has_pending()) name_error(name_at(f, arg));
+}
+op_DELETE_NAME : {
+    SAVE_FRAME();
+    bool deleted = f->locals->type == types.dict_
+                       ? dict_del(f->locals, Value::object(name_at(f, arg))) > 0
+                       : delitem(Value::object(f->locals), Value::object(name_at(f, arg)));
+    if (!deleted) {
+        // As CPython: any failure is the NameError.
+        if (has_pending()) clear_pending();
+        name_error(name_at(f, arg));
         goto error;
     }
     DISPATCH();
+}
 
 op_LOAD_ATTR : {
     Value obj = TOP();

@@ -21,16 +21,38 @@ struct Stream : Object {
     std::FILE* file;
 };
 
+std::FILE* stream_file(Value v) { return static_cast<Stream*>(v.as_object())->file; }
+
+// The name and mode of a standard stream, as CPython shows them.
+const char* stream_name(Value v) {
+    std::FILE* f = stream_file(v);
+    return f == stdin ? "<stdin>" : f == stdout ? "<stdout>" : "<stderr>";
+}
+const char* stream_mode(Value v) { return stream_file(v) == stdin ? "r" : "w"; }
+
+Value stream_repr(Value self) {
+    return str_value(std::string("<_io.TextIOWrapper name='") + stream_name(self) + "' mode='" +
+                     stream_mode(self) + "' encoding='utf-8'>");
+}
+
+Value stream_getattr(Value self, Str* name) {
+    std::string_view n = name->view();
+    if (n == "name") return str_value(stream_name(self));
+    if (n == "mode") return str_value(stream_mode(self));
+    if (n == "encoding") return str_value("utf-8");
+    return generic_getattr(self, name);
+}
+
 Type* stream_type() {
     static Type* type = nullptr;
     if (!type) {
         type = make_builtin_type("TextIOWrapper", Layout::Other);
         type->module = "_io";
+        type->repr = stream_repr;
+        type->getattr = stream_getattr;
     }
     return type;
 }
-
-std::FILE* stream_file(Value v) { return static_cast<Stream*>(v.as_object())->file; }
 
 Value stream_write(Value* args, int nargs, Tuple* kw) {
     if (!check_no_kwargs("write", kw) || !check_arg_count("write", nargs, 2, 2)) return Value::null();
@@ -110,6 +132,24 @@ Value sys_exc_info(Value*, int nargs, Tuple*) {
 
 void set_argv(std::vector<std::string> argv) { g_argv = std::move(argv); }
 
+namespace {
+
+Dict* g_sys_dict = nullptr; // the sys module's attributes, once made
+
+void mark_sys_dict(Tracer& tracer) { tracer.mark(g_sys_dict); }
+
+} // namespace
+
+Value redirected_stdout() {
+    if (!g_sys_dict) return Value::null();
+    static Str* const kStdout = intern("stdout");
+    Value out = dict_get_str(g_sys_dict, kStdout);
+    if (out.is_null()) return raise(exc.RuntimeError, "lost sys.stdout");
+    if (out.is_object() && out.as_object()->type == stream_type() && stream_file(out) == stdout)
+        return Value::null();
+    return out;
+}
+
 Module* make_sys_module() {
     Module* m = make_module("sys");
     static const MethodDef stream_methods[] = {
@@ -137,6 +177,8 @@ Module* make_sys_module() {
     dict_set_str(m->dict, "platform", str_value("linux"));
     dict_set_str(m->dict, "version", str_value("3.11.0 (apy 0.1.0)"));
     dict_set_str(m->dict, "implementation_name", str_value("apy"));
+    if (!g_sys_dict) heap().add_root_provider(mark_sys_dict);
+    g_sys_dict = m->dict;
     return m;
 }
 

@@ -8,6 +8,7 @@
 #include "runtime/args.h"
 #include "runtime/classes.h"
 #include "runtime/errors.h"
+#include "runtime/numbers.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/frame.h"
@@ -132,7 +133,11 @@ bool slot_hash(Value self, int64_t* out) {
         raise(exc.TypeError, "__hash__ method should return an integer");
         return false;
     }
-    return hash(r, out);
+    // As CPython: the int itself when it fits in 64 bits (-1 is an error code: -2), else
+    // the hash of the int.
+    if (!int_to_int64(r, out)) *out = hash_int(r);
+    if (*out == -1) *out = -2;
+    return true;
 }
 
 Value slot_compare(Value a, Value b, CompareOp op) {
@@ -500,6 +505,32 @@ bool subclassable(Type* base) {
 // Layouts that hold nothing beyond what any instance has.
 bool plain_layout(Layout layout) { return layout == Layout::Object || layout == Layout::Instance; }
 
+// The instance dicts of value_subclass_dict, by instance.
+std::unordered_map<const Object*, Dict*> g_value_dicts;
+
+// The builtin type whose struct a subclass instance of int, float, str or tuple has, else null.
+Type* value_type(Layout layout) {
+    switch (layout) {
+    case Layout::Int: return types.int_;
+    case Layout::Float: return types.float_;
+    case Layout::Str: return types.str_;
+    case Layout::Tuple: return types.tuple_;
+    default: return nullptr;
+    }
+}
+
+void value_subclass_trace(Object* self, Tracer& tracer) {
+    Type* native = value_type(self->type->layout);
+    if (native->trace) native->trace(self, tracer);
+    if (auto it = g_value_dicts.find(self); it != g_value_dicts.end()) tracer.mark(it->second);
+}
+
+void value_subclass_destroy(Object* self) {
+    g_value_dicts.erase(self);
+    Type* native = value_type(self->type->layout);
+    if (native->destroy) native->destroy(self);
+}
+
 // C3 linearisation of [bases]; false with CPython's TypeError pending when inconsistent.
 bool c3_merge(const std::vector<Type*>& bases, std::vector<Type*>& out) {
     std::vector<std::vector<Type*>> seqs;
@@ -718,6 +749,11 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
     if (!slots.is_null()) {
         std::vector<Str*> names;
         if (!slot_names(slots, names)) return Value::null();
+        // CPython's variable-sized structs (int, tuple) take no slot members.
+        if ((layout == Layout::Int || layout == Layout::Tuple) && !names.empty())
+            return raise_format(exc.TypeError,
+                                "nonempty __slots__ not supported for subtype of '%s'",
+                                native_base(type)->name.c_str());
         bool slot_dict = false;
         for (Str* name : names) {
             if (name == N.dict) {
@@ -738,10 +774,12 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
         if (!slot_dict && base_no_dict) type->flags |= kClassNoDict;
         wants_dict = slot_dict && !base_has_dict;
         if (wants_dict) dict_set_str(dict, N.dict, make_dict_descriptor(type));
-    } else if (wants_dict && (plain_layout(native_base(type)->layout) ||
-                              (native_base(type)->flags & kTypeBaseClass))) {
+    } else if (wants_dict && layout != Layout::Exception && layout != Layout::Type) {
         dict_set_str(dict, N.dict, make_dict_descriptor(type));
-        dict_set_str(dict, N.weakref, make_weakref_descriptor(type));
+        // CPython's sets have their own weak reference slot, ints and tuples none.
+        Layout const no_weakref[] = {Layout::Int, Layout::Tuple, Layout::Set, Layout::FrozenSet};
+        if (std::find(std::begin(no_weakref), std::end(no_weakref), layout) == std::end(no_weakref))
+            dict_set_str(dict, N.weakref, make_weakref_descriptor(type));
     }
     if (dict_get_str(dict, N.doc).is_null()) dict_set_str(dict, N.doc, Value::none());
     // Defining __eq__ alone makes instances unhashable.
@@ -749,6 +787,10 @@ Value type_new(Type* meta, Value* args, int nargs, Tuple* kwnames) {
         dict_set_str(dict, N.hash, Value::none());
 
     inherit_slots(type);
+    if (value_type(layout)) {
+        type->trace = value_subclass_trace;
+        type->destroy = value_subclass_destroy;
+    }
     type->new_instance = native_base(type)->new_instance;
     update_slots(type);
 
@@ -811,6 +853,8 @@ void subclasses_modified(Type* type) {
     for (Type* t : g_classes)
         if (t != type && is_subtype(t, type)) t->version = next_version();
 }
+
+Dict** value_subclass_dict(Object* instance) { return &g_value_dicts[instance]; }
 
 void forget_class(Type* type) {
     auto it = std::find(g_classes.begin(), g_classes.end(), type);
@@ -942,6 +986,10 @@ Value build_class(Value* args, int nargs, Tuple* kwnames) {
         pargs.insert(pargs.end(), kwvalues.begin(), kwvalues.end());
         ns = call(prepare, pargs.data(), 2, kw);
         if (ns.is_null()) return ns;
+        if (!is_layout(ns, Layout::Dict) && type_of(ns)->getitem)
+            return raise(exc.NotImplementedError,
+                         "__prepare__() returning a mapping that is not a dict (or a dict "
+                         "subclass) is not supported by apy");
         if (!is_layout(ns, Layout::Dict))
             return raise_format(exc.TypeError, "%s.__prepare__() must return a mapping, not %s",
                                 is_layout(meta, Layout::Type) ? as<Type>(meta)->name.c_str()

@@ -52,7 +52,8 @@ Value wrapper_getattr(Value self, Str* name) {
     Value found = generic_getattr(self, name);
     if (!found.is_null() || !pending_is(exc.AttributeError)) return found;
     // Like CPython 3.10+, the wrapper shows the function's __name__, __doc__, ...
-    if (n == "__name__" || n == "__qualname__" || n == "__doc__" || n == "__module__") {
+    if (n == "__name__" || n == "__qualname__" || n == "__doc__" || n == "__module__" ||
+        n == "__annotations__") {
         clear_pending();
         return getattr(function, name);
     }

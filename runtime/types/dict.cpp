@@ -552,7 +552,71 @@ Value view_mapping(Value self, Str* name) {
 
 void trace_view(Object* self, Tracer& tracer) { tracer.mark(static_cast<Iterator*>(self)->source); }
 
+// --------------------------------------------------------------- mappingproxy
+
+// A read-only view of a mapping (a class's __dict__, types.MappingProxyType(m)): every
+// operation but the changing ones goes to the mapping.
+struct MappingProxy : Object {
+    Value mapping;
+};
+Type* g_mappingproxy_type = nullptr;
+
+Value proxied(Value v) {
+    return is_layout(v, Layout::Other) && v.as_object()->type == g_mappingproxy_type
+               ? as<MappingProxy>(v)->mapping
+               : v;
+}
+
+Value proxy_new(Type*, Value* args, int nargs, Tuple* kwnames) {
+    static const Signature sig("mappingproxy", "mapping");
+    Value mapping;
+    if (!sig.bind(args, nargs, kwnames, &mapping)) return Value::null();
+    Type* t = type_of(mapping);
+    if (!t->getitem || is_subtype(t, types.list_) || is_subtype(t, types.tuple_))
+        return raise_format(exc.TypeError, "mappingproxy() argument must be a mapping, not %s",
+                            t->name.c_str());
+    return make_mappingproxy(mapping);
+}
+
+Value proxy_repr(Value self) {
+    Value inner = repr(proxied(self));
+    if (inner.is_null()) return inner;
+    return str_value("mappingproxy(" + std::string(str_view(inner)) + ")");
+}
+
+Value proxy_str(Value self) { return to_str(proxied(self)); }
+bool proxy_length(Value self, int64_t* out) { return length(proxied(self), out); }
+Value proxy_iter(Value self) { return get_iter(proxied(self)); }
+Value proxy_getitem(Value self, Value key) { return getitem(proxied(self), key); }
+int proxy_contains(Value self, Value key) { return contains(proxied(self), key); }
+Value proxy_compare(Value a, Value b, CompareOp op) { return compare(proxied(a), b, op); }
+Value proxy_binary(BinaryOp op, Value a, Value b) {
+    if (op != BinaryOp::Or) return Value::not_implemented();
+    return binary_op(op, proxied(a), proxied(b));
+}
+
+void trace_proxy(Object* self, Tracer& tracer) {
+    tracer.mark(static_cast<MappingProxy*>(self)->mapping);
+}
+
+// keys(), values(), items(), get(), copy(), __reversed__(): the mapping's own.
+template <const char* Name> Value proxy_method(Value* args, int nargs, Tuple* kwnames) {
+    static Str* const name = intern(Name);
+    Value method = getattr(proxied(args[0]), name);
+    if (method.is_null()) return method;
+    Root keep(method);
+    return call(method, args + 1, nargs - 1, kwnames);
+}
+constexpr char kKeys[] = "keys", kValues[] = "values", kItems[] = "items", kGet[] = "get",
+               kCopy[] = "copy", kReversed[] = "__reversed__";
+
 }  // namespace
+
+Value make_mappingproxy(Value mapping) {
+    auto* p = heap().make<MappingProxy>(g_mappingproxy_type);
+    p->mapping = mapping;
+    return Value::object(p);
+}
 
 Dict* make_dict() { return new_dict(types.dict_); }
 
@@ -730,6 +794,27 @@ void setup_dict_types() {
     t->destroy = destroy_dict;
     add_methods(t, kDictMethods);
     set_type_attr(t, "fromkeys", Value::object(make_builtin("fromkeys", dict_fromkeys)));
+
+    Type* proxy = g_mappingproxy_type = make_builtin_type("mappingproxy", Layout::Other);
+    proxy->new_instance = proxy_new;
+    proxy->repr = proxy_repr;
+    proxy->hash = dict_hash; // unhashable, as in CPython 3.11
+    proxy->str = proxy_str;
+    proxy->length = proxy_length;
+    proxy->iter = proxy_iter;
+    proxy->getitem = proxy_getitem;
+    proxy->contains = proxy_contains;
+    proxy->compare = proxy_compare;
+    proxy->binary = proxy_binary;
+    proxy->trace = trace_proxy;
+    static const MethodDef proxy_methods[] = {{"keys", proxy_method<kKeys>},
+                                              {"values", proxy_method<kValues>},
+                                              {"items", proxy_method<kItems>},
+                                              {"get", proxy_method<kGet>},
+                                              {"copy", proxy_method<kCopy>},
+                                              {"__reversed__", proxy_method<kReversed>},
+                                              {nullptr, nullptr}};
+    add_methods(proxy, proxy_methods);
 
     for (Type* view : {types.dict_keys_, types.dict_values_, types.dict_items_}) {
         view->repr = view_repr;

@@ -155,10 +155,46 @@ void give_builtin_types_dicts() {
 #undef APY_GIVE_DICT
 }
 
-// A builtin type's empty slots come from its base (bool from int, ...).
+namespace {
+
+// __get__, __set__ and __delete__ of the builtin descriptors (CPython's slot wrappers):
+// explicit calls of their descr_get and descr_set slots.
+Value descr_get_method(Value* args, int nargs, Tuple* kwnames) {
+    if (!method_args("", nargs, kwnames, 1, 2)) return Value::null();
+    Value instance = args[1].is_none() ? Value::null() : args[1];
+    Value owner = nargs > 2 && !args[2].is_none() ? args[2] : Value::null();
+    if (instance.is_null() && owner.is_null())
+        return raise(exc.TypeError, "__get__(None, None) is invalid");
+    return type_of(args[0])->descr_get(args[0], instance, owner);
+}
+
+Value descr_set_method(Value* args, int nargs, Tuple* kwnames) {
+    if (!method_args("", nargs, kwnames, 2, 2)) return Value::null();
+    if (!type_of(args[0])->descr_set(args[0], args[1], args[2])) return Value::null();
+    return Value::none();
+}
+
+Value descr_delete_method(Value* args, int nargs, Tuple* kwnames) {
+    if (!method_args("", nargs, kwnames, 1, 1)) return Value::null();
+    if (!type_of(args[0])->descr_set(args[0], args[1], Value::null())) return Value::null();
+    return Value::none();
+}
+
+} // namespace
+
+// A builtin type's empty slots come from its base (bool from int, ...); descriptors get
+// their slots' methods (builtin functions stay without, as CPython's len has no __get__).
 void inherit_slots(Type* type);
 void inherit_builtin_slots() {
-    for (Type* type : g_builtin_types) inherit_slots(type);
+    static const MethodDef get_methods[] = {{"__get__", descr_get_method}, {nullptr, nullptr}};
+    static const MethodDef set_methods[] = {
+        {"__set__", descr_set_method}, {"__delete__", descr_delete_method}, {nullptr, nullptr}};
+    for (Type* type : g_builtin_types) {
+        inherit_slots(type);
+        if (!type->dict || type == types.builtin_function_) continue;
+        if (type->descr_get) add_methods(type, get_methods);
+        if (type->descr_set) add_methods(type, set_methods);
+    }
 }
 
 void mark_builtin_types(Tracer& tracer) { tracer.mark_all(g_builtin_types); }
@@ -263,7 +299,7 @@ Value type_getattr(Value self, Str* name) {
             return Value::object(bases);
         }
         if (n == "__base__") return type->base ? Value::object(type->base) : Value::none();
-        if (n == "__dict__") return Value::object(type->dict);
+        if (n == "__dict__") return make_mappingproxy(Value::object(type->dict));
         if (n == "__class__") return Value::object(type_of(self));
         if (n == "__annotations__" && !type->is_builtin) {
             // A class without annotations gets an empty dict of its own on first access.
