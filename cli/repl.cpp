@@ -128,19 +128,19 @@ bool is_top_level_await_error(const SyntaxErrorInfo& e) {
 // Stops waiting for whatever the entry's task waits on, so that [e] can be thrown into it.
 void detach_task(aio::Task* task) {
     Value self = Value::object(task);
-    auto is_step = [&](Value v) {
-        if (!v.is_object() || type_of(v) != aio::types.handle) return false;
-        auto* h = as<aio::Handle>(v);
-        return h->target.is(self) &&
-               (h->kind == aio::HandleKind::TaskStep || h->kind == aio::HandleKind::TaskWakeup);
+    auto is_step = [&](aio::HandleKind kind, Value target) {
+        return target.is(self) &&
+               (kind == aio::HandleKind::TaskStep || kind == aio::HandleKind::TaskWakeup);
     };
     if (!task->waiter.is_null()) {
-        as<aio::Future>(task->waiter)->callbacks.remove_if(is_step);
+        as<aio::Future>(task->waiter)->callbacks.remove_if([&](const aio::Callback& c) {
+            return is_step(c.kind, c.target);
+        });
         task->waiter = Value::null();
     }
     auto& ready = g.loop->ready;
     ready.erase(std::remove_if(ready.begin(), ready.end(),
-                               [&](aio::Handle* h) { return is_step(Value::object(h)); }),
+                               [&](const aio::ReadyEntry& e) { return is_step(e.kind, e.target); }),
                 ready.end());
 }
 
@@ -174,8 +174,9 @@ void run_coroutine_entry(vm::Code* code) {
     // A task that stopped the loop by raising leaves run_until_complete's stop callback
     // scheduled: it must not stop the next entry's run.
     auto& ready = g.loop->ready;
-    ready.erase(std::remove_if(ready.begin(), ready.end(),
-                               [](aio::Handle* h) { return h->kind == aio::HandleKind::StopLoop; }),
+    ready.erase(std::remove_if(
+                    ready.begin(), ready.end(),
+                    [](const aio::ReadyEntry& e) { return e.kind == aio::HandleKind::StopLoop; }),
                 ready.end());
     Value r = aio::future_result(task);
     task->log_traceback = false;

@@ -21,32 +21,44 @@ using rt::Value;
 struct EventLoop;
 struct Future;
 
-// What a handle does when it runs. Native kinds let the loop step tasks and
-// wake them without making Python-level callable objects.
+// What a ready-queue entry or a future's done callback does. Only Call entries are
+// Handle objects (what call_soon and call_later return to apy code); the loop's own
+// steps, wake-ups and timers are entries held by value, so that they allocate nothing.
 enum class HandleKind : uint8_t {
-    Call,               // target(*args)
-    TaskStep,           // step task [target] (arg: exception to throw in, or null)
-    TaskWakeup,         // future [arg] finished: wake task [target]
-    SetResultUnlessCancelled,  // future [target].set_result(arg) unless cancelled (sleep)
-    GatherChildDone,    // child [arg] of gathering future [target] finished
-    StopLoop,           // run_until_complete's done callback
+    Call,            // run Handle [target]: its callback (with the future, for a done callback)
+    TaskStep,        // step task [target] (arg: exception to throw in, or null)
+    TaskWakeup,      // future [arg] finished: wake task [target]
+    SleepTimer,      // sleep [target]'s delay is over: set its future's result unless cancelled
+    GatherChildDone, // child [arg] of gathering future [target] finished
+    StopLoop,        // run_until_complete's done callback: stop loop [target]
 };
 
+// A handle returned to apy code by call_soon, call_later and call_at.
 struct Handle : rt::Object {
-    HandleKind kind = HandleKind::Call;
     bool cancelled = false;
-    bool scheduled = false;  // a timer still in the heap
-    bool queued = false;     // a task's handle in the ready queue or a future's callbacks
-    double when = 0;         // timers only
-    uint64_t sequence = 0;   // ties between equal deadlines go first-in, first-out
+    bool scheduled = false; // a timer still in the heap
+    double when = 0;        // timers only
     EventLoop* loop = nullptr;
-    Value target = Value::null();
-    Value arg = Value::null();  // Call: a tuple of the arguments (null: none)
+    Value target = Value::null(); // the callback
+    Value arg = Value::null();    // a tuple of the arguments (null: none)
+};
+
+struct ReadyEntry {
+    HandleKind kind;
+    Value target;
+    Value arg;
+};
+
+// A timer in the loop's heap: a TimerHandle, or a sleep (see module.cpp).
+struct TimerEntry {
+    double when;
+    uint64_t sequence; // ties between equal deadlines go first-in, first-out
+    rt::Object* target;
 };
 
 struct EventLoop : rt::Object {
-    std::deque<Handle*> ready;
-    std::vector<Handle*> timers;  // a binary heap on (when, sequence)
+    std::deque<ReadyEntry> ready;
+    std::vector<TimerEntry> timers; // a binary heap on (when, sequence)
     uint64_t next_sequence = 0;
     bool running = false;
     bool stopping = false;
@@ -64,53 +76,61 @@ struct EventLoop : rt::Object {
 
 enum class FutureState : uint8_t { Pending, Cancelled, Finished };
 
+// A future's done callback: an apy callable (kind Call), or a native one that the loop runs
+// with the future as its argument (TaskWakeup, GatherChildDone, StopLoop).
+struct Callback {
+    HandleKind kind = HandleKind::Call;
+    Value target = Value::null();
+};
+
 // A future's done callbacks, in order. Most futures get exactly one (the task or gather
 // waiting on them), kept inline; the vector for the others is made only when needed.
 class CallbackList {
   public:
-    bool empty() const { return first_.is_null(); }
+    bool empty() const { return first_.target.is_null(); }
     size_t size() const { return empty() ? 0 : 1 + (rest_ ? rest_->size() : 0); }
-    Value operator[](size_t i) const { return i == 0 ? first_ : (*rest_)[i - 1]; }
-    void push_back(Value callback) {
+    const Callback& operator[](size_t i) const { return i == 0 ? first_ : (*rest_)[i - 1]; }
+    void push_back(Callback callback) {
         if (empty()) {
             first_ = callback;
             return;
         }
-        if (!rest_) rest_ = std::make_unique<std::vector<Value>>();
+        if (!rest_) rest_ = std::make_unique<std::vector<Callback>>();
         rest_->push_back(callback);
     }
-    std::vector<Value> to_vector() const {
-        std::vector<Value> all;
+    std::vector<Callback> to_vector() const {
+        std::vector<Callback> all;
         if (!empty()) all.push_back(first_);
         if (rest_) all.insert(all.end(), rest_->begin(), rest_->end());
         return all;
     }
-    void assign(const std::vector<Value>& callbacks) {
-        first_ = callbacks.empty() ? Value::null() : callbacks[0];
+    void assign(const std::vector<Callback>& callbacks) {
+        first_ = callbacks.empty() ? Callback() : callbacks[0];
         rest_.reset();
         for (size_t i = 1; i < callbacks.size(); ++i) push_back(callbacks[i]);
     }
     template <class Pred> void remove_if(Pred pred) {
-        std::vector<Value> all = to_vector();
+        std::vector<Callback> all = to_vector();
         all.erase(std::remove_if(all.begin(), all.end(), pred), all.end());
         assign(all);
     }
     // Empties the list: its first callback, the others moved into [rest].
-    Value take(std::vector<Value>& rest) {
-        Value first = first_;
-        first_ = Value::null();
+    Callback take(std::vector<Callback>& rest) {
+        Callback first = first_;
+        first_ = Callback();
         if (rest_) rest.swap(*rest_);
         rest_.reset();
         return first;
     }
     void trace(rt::Tracer& tracer) const {
-        tracer.mark(first_);
-        if (rest_) tracer.mark_all(*rest_);
+        tracer.mark(first_.target);
+        if (rest_)
+            for (const Callback& c : *rest_) tracer.mark(c.target);
     }
 
   private:
-    Value first_ = Value::null(); // null: no callbacks (then rest_ is empty too)
-    std::unique_ptr<std::vector<Value>> rest_;
+    Callback first_; // target null: no callbacks (then rest_ is empty too)
+    std::unique_ptr<std::vector<Callback>> rest_;
 };
 
 struct Future : rt::Object {
@@ -123,7 +143,7 @@ struct Future : rt::Object {
     Value exception = Value::null();
     Value cancel_message = Value::none();
     Value cancelled_exc = Value::null();
-    CallbackList callbacks; // Python callables or native Handles (not yet scheduled)
+    CallbackList callbacks;
 };
 
 // Tasks and gathering futures extend the layout (types.task, types.gathering_future): a
@@ -132,7 +152,6 @@ struct Task : Future {
     Value coro = Value::null();
     Value waiter = Value::null();  // the future the task waits on
     Value name = Value::null();
-    Handle* step = nullptr;  // reused for every step and wake-up (see task.cpp)
     int32_t task_index = -1;  // position in loop->tasks while pending
     int32_t num_cancels_requested = 0;
 };
@@ -166,11 +185,12 @@ extern Types types;
 // ---- loop.cpp
 EventLoop* make_loop();
 EventLoop* running_loop();  // null when no loop runs
-// A native handle, not scheduled yet (it may wait among a future's callbacks).
-Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg = Value::null());
-Handle* call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg = Value::null());
-Handle* call_later(EventLoop* loop, double delay, HandleKind kind, Value target,
-                   Value arg = Value::null());
+// Queues a native step for the next round (call_soon for the loop's own work).
+void call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg = Value::null());
+// Queues a Handle calling [callable] with [args] (a tuple, or null: none).
+Handle* call_soon_callable(EventLoop* loop, Value callable, Value args);
+// Schedules sleep [target] to fire in [delay] seconds (see module.cpp).
+void call_later_sleep(EventLoop* loop, double delay, rt::Object* sleep);
 double loop_time(EventLoop* loop);
 // Runs until [future] is done; false with the exception pending when the loop failed.
 bool run_until_complete(EventLoop* loop, Future* future);
@@ -199,7 +219,7 @@ bool future_set_exception(Future* f, Value exception);
 bool future_cancel(Future* f, Value message);         // false: already done
 // The result, or null with the exception (or CancelledError) pending.
 Value future_result(Future* f);
-void future_add_callback(Future* f, Value callback);  // a callable or a native Handle
+void future_add_callback(Future* f, Callback callback);
 Value make_cancelled_error(Future* f);
 Value future_repr(Value self);
 // Appends " cb=[...]" as a future's repr shows its done callbacks; false on error.
@@ -226,6 +246,9 @@ void gather_child_done(GatheringFuture* outer, Future* child);
 rt::Type* make_native_coroutine_type(rt::SendResult (*send)(Value, Value, Value*),
                                      rt::SendResult (*throw_in)(Value, Value, Value*),
                                      Value (*repr)(Value), void (*trace)(rt::Object*, rt::Tracer&));
+// The sleep's delay is over (a SleepTimer entry ran); whether its timer was cancelled.
+void sleep_timer_fired(rt::Object* sleep);
+bool sleep_timer_cancelled(rt::Object* sleep);
 rt::Module* make_asyncio_module();
 
 // ---- queues.cpp

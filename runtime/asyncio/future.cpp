@@ -20,21 +20,20 @@ namespace {
 
 Future* self_future(Value v) { return as<Future>(v); }
 
-void schedule_callback(Future* f, Value cb) {
-    if (type_of(cb) == types.handle) {
-        // A native callback prepared by the loop or a task: queue it as is.
-        f->loop->ready.push_back(as<Handle>(cb));
-        return;
-    }
+void schedule_callback(Future* f, const Callback& cb) {
     Value future = Value::object(f);
-    call_soon(f->loop, HandleKind::Call, cb, Value::object(make_tuple(&future, 1)));
+    if (cb.kind == HandleKind::Call) {
+        call_soon_callable(f->loop, cb.target, Value::object(make_tuple(&future, 1)));
+    } else {
+        call_soon(f->loop, cb.kind, cb.target, future);
+    }
 }
 
 void schedule_callbacks(Future* f) {
     if (f->callbacks.empty()) return;
-    std::vector<Value> rest;
+    std::vector<Callback> rest;
     schedule_callback(f, f->callbacks.take(rest));
-    for (Value cb : rest) schedule_callback(f, cb);
+    for (const Callback& cb : rest) schedule_callback(f, cb);
 }
 
 const char* state_name(Future* f) {
@@ -75,9 +74,9 @@ Value m_add_done_callback(Value* args, int nargs, Tuple* kwnames) {
     if (!sig.bind(args, nargs, kwnames, a)) return Value::null();
     Future* f = self_future(a[0]);
     if (future_done(f)) {
-        call_soon(f->loop, HandleKind::Call, a[1], Value::object(make_tuple(&a[0], 1)));
+        call_soon_callable(f->loop, a[1], Value::object(make_tuple(&a[0], 1)));
     } else {
-        f->callbacks.push_back(a[1]);
+        f->callbacks.push_back({HandleKind::Call, a[1]});
     }
     return Value::none();
 }
@@ -86,9 +85,9 @@ Value m_remove_done_callback(Value* args, int nargs, Tuple*) {
     if (nargs != 2) return raise(exc.TypeError, "remove_done_callback() takes exactly one argument");
     Future* f = self_future(args[0]);
     int64_t removed = 0;
-    std::vector<Value> kept;
-    for (Value cb : f->callbacks.to_vector()) {
-        int eq = equals(cb, args[1]);
+    std::vector<Callback> kept;
+    for (const Callback& cb : f->callbacks.to_vector()) {
+        int eq = cb.kind == HandleKind::Call ? equals(cb.target, args[1]) : 0;
         if (eq < 0) return Value::null();
         if (eq) ++removed;
         else kept.push_back(cb);
@@ -223,7 +222,7 @@ Value future_result(Future* f) {
     return f->result;
 }
 
-void future_add_callback(Future* f, Value callback) {
+void future_add_callback(Future* f, Callback callback) {
     f->callbacks.push_back(callback);
     if (future_done(f)) schedule_callbacks(f);
 }
@@ -246,9 +245,9 @@ namespace {
 // One done callback as base_futures._format_callbacks shows it: the callable's qualified
 // name (CPython's internal callbacks by their names there), "()", and where an apy function
 // is defined.
-bool append_callback(Value cb, std::string* text) {
-    if (type_of(cb) == types.handle) {
-        switch (as<Handle>(cb)->kind) {
+bool append_callback(const Callback& callback, std::string* text) {
+    if (callback.kind != HandleKind::Call) {
+        switch (callback.kind) {
         case HandleKind::TaskWakeup: *text += "Task.task_wakeup()"; return true;
         case HandleKind::GatherChildDone:
             *text += "gather.<locals>._done_callback() at tasks.py:764";
@@ -256,6 +255,7 @@ bool append_callback(Value cb, std::string* text) {
         default: *text += "_run_until_complete_cb() at base_events.py:180"; return true;
         }
     }
+    Value cb = callback.target;
     if (is_layout(cb, Layout::Function)) {
         vm::Code* code = as<Function>(cb)->code;
         *text += std::string(as<Function>(cb)->qualname->view()) + "() at " +

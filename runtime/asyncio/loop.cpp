@@ -29,11 +29,31 @@ namespace {
 EventLoop* g_running = nullptr;
 constexpr double kClockResolution = 1e-09;
 
-bool timer_before(const Handle* a, const Handle* b) {
-    return a->when < b->when || (a->when == b->when && a->sequence < b->sequence);
+bool timer_before(const TimerEntry& a, const TimerEntry& b) {
+    return a.when < b.when || (a.when == b.when && a.sequence < b.sequence);
 }
 // std heap functions build a max-heap: order by "later first".
-bool heap_order(const Handle* a, const Handle* b) { return timer_before(b, a); }
+bool heap_order(const TimerEntry& a, const TimerEntry& b) { return timer_before(b, a); }
+
+bool is_handle(const Object* target) { return target->type == types.timer_handle; }
+
+bool timer_cancelled(const TimerEntry& t) {
+    return is_handle(t.target) ? static_cast<Handle*>(t.target)->cancelled
+                               : sleep_timer_cancelled(t.target);
+}
+
+Handle* make_handle(EventLoop* loop, Type* type, Value callable, Value args) {
+    Handle* h = heap().make<Handle>(type);
+    h->loop = loop;
+    h->target = callable;
+    h->arg = args;
+    return h;
+}
+
+void schedule_timer(EventLoop* loop, double when, Object* target) {
+    loop->timers.push_back({when, loop->next_sequence++, target});
+    std::push_heap(loop->timers.begin(), loop->timers.end(), heap_order);
+}
 
 // format_helpers._format_callback_source: the callback's name, its arguments' reprs,
 // and where a function is defined ("f(1, 'a') at FILE:LINE").
@@ -67,27 +87,18 @@ std::vector<Value> call_args(Handle* h) {
     return std::vector<Value>(args->items, args->items + args->size);
 }
 
-// Runs one handle; false when a KeyboardInterrupt or SystemExit must stop the loop.
-bool run_handle(Handle* h) {
-    switch (h->kind) {
-    case HandleKind::TaskStep:
-        task_step(as<Task>(h->target), h->arg);
-        break;
-    case HandleKind::TaskWakeup:
-        task_wakeup(as<Task>(h->target), as<Future>(h->arg));
-        break;
-    case HandleKind::SetResultUnlessCancelled: {
-        Future* f = as<Future>(h->target);
-        if (f->state == FutureState::Pending) future_set_result(f, h->arg);
-        break;
-    }
+// Runs one ready entry; false when a KeyboardInterrupt or SystemExit must stop the loop.
+bool run_entry(const ReadyEntry& e) {
+    switch (e.kind) {
+    case HandleKind::TaskStep: task_step(as<Task>(e.target), e.arg); break;
+    case HandleKind::TaskWakeup: task_wakeup(as<Task>(e.target), as<Future>(e.arg)); break;
+    case HandleKind::SleepTimer: sleep_timer_fired(e.target.as_object()); break;
     case HandleKind::GatherChildDone:
-        gather_child_done(as<GatheringFuture>(h->target), as<Future>(h->arg));
+        gather_child_done(as<GatheringFuture>(e.target), as<Future>(e.arg));
         break;
-    case HandleKind::StopLoop:
-        h->loop->stopping = true;
-        break;
+    case HandleKind::StopLoop: as<EventLoop>(e.target)->stopping = true; break;
     case HandleKind::Call: {
+        Handle* h = as<Handle>(e.target);
         Tuple* args = h->arg.is_null() ? nullptr : as<Tuple>(h->arg);
         Value r = call(h->target, args ? args->items : nullptr, args ? static_cast<int>(args->size) : 0);
         if (r.is_null()) {
@@ -106,36 +117,42 @@ bool run_handle(Handle* h) {
 
 // [may_wait]: sleep until the first timer when nothing is ready (the REPL's idle rounds
 // wait in poll() on the terminal instead).
+// Takes the earliest timer out of the heap.
+TimerEntry pop_timer(EventLoop* loop) {
+    std::pop_heap(loop->timers.begin(), loop->timers.end(), heap_order);
+    TimerEntry t = loop->timers.back();
+    loop->timers.pop_back();
+    if (is_handle(t.target)) static_cast<Handle*>(t.target)->scheduled = false;
+    return t;
+}
+
 void run_once(EventLoop* loop, bool may_wait = true) {
-    while (!loop->timers.empty() && loop->timers.front()->cancelled) {
-        std::pop_heap(loop->timers.begin(), loop->timers.end(), heap_order);
-        loop->timers.back()->scheduled = false;
-        loop->timers.pop_back();
-    }
+    while (!loop->timers.empty() && timer_cancelled(loop->timers.front())) pop_timer(loop);
     if (may_wait && loop->ready.empty() && !loop->stopping && !loop->timers.empty()) {
-        double timeout = loop->timers.front()->when - monotonic_now();
+        double timeout = loop->timers.front().when - monotonic_now();
         sleep_for(timeout);
         if (g_interrupt_requested) return;  // Ctrl-C: run_until_complete raises it
     }
     double end_time = monotonic_now() + kClockResolution;
-    while (!loop->timers.empty()) {
-        Handle* h = loop->timers.front();
-        if (h->when >= end_time) break;
-        std::pop_heap(loop->timers.begin(), loop->timers.end(), heap_order);
-        loop->timers.pop_back();
-        h->scheduled = false;
-        loop->ready.push_back(h);
+    while (!loop->timers.empty() && loop->timers.front().when < end_time) {
+        TimerEntry t = pop_timer(loop);
+        Value target = Value::object(t.target);
+        loop->ready.push_back({is_handle(t.target) ? HandleKind::Call : HandleKind::SleepTimer,
+                               target, Value::null()});
     }
-    // Exactly the handles ready now; what they schedule waits for the next round.
+    // Exactly the entries ready now; what they schedule waits for the next round.
     size_t ntodo = loop->ready.size();
     for (size_t i = 0; i < ntodo; ++i) {
-        Handle* h = loop->ready.front();
+        ReadyEntry e = loop->ready.front();
         loop->ready.pop_front();
-        h->queued = false;
-        if (h->cancelled) continue;
+        if (e.kind == HandleKind::Call
+                ? as<Handle>(e.target)->cancelled
+                : e.kind == HandleKind::SleepTimer && sleep_timer_cancelled(e.target.as_object()))
+            continue;
         {
-            Root keep(Value::object(h));  // its arguments are in use while it runs
-            if (!run_handle(h)) return;
+            Root keep_target(e.target); // in use while it runs
+            Root keep_arg(e.arg);
+            if (!run_entry(e)) return;
         }
         heap().maybe_collect();
         heap().run_finalizers();
@@ -168,7 +185,7 @@ Value handle_repr(Value self) {
         std::snprintf(buffer, sizeof buffer, " when=%.17g", h->when);
         text += buffer;
     }
-    if (h->kind == HandleKind::Call) text += " " + callable_repr(h->target, call_args(h));
+    text += " " + callable_repr(h->target, call_args(h));
     return str_value(text + ">");
 }
 
@@ -181,8 +198,11 @@ void handle_trace(Object* self, Tracer& tracer) {
 
 void loop_trace(Object* self, Tracer& tracer) {
     auto* loop = static_cast<EventLoop*>(self);
-    for (Handle* h : loop->ready) tracer.mark(h);
-    for (Handle* h : loop->timers) tracer.mark(h);
+    for (const ReadyEntry& e : loop->ready) {
+        tracer.mark(e.target);
+        tracer.mark(e.arg);
+    }
+    for (const TimerEntry& t : loop->timers) tracer.mark(t.target);
     tracer.mark(loop->exception_handler);
     tracer.mark_all(loop->tasks);
     tracer.mark_all(loop->failed_tasks);
@@ -212,9 +232,12 @@ Value schedule_call(EventLoop* loop, double delay, bool timer, Value* args, int 
     if (type_of(args[0])->call == nullptr)
         return raise(exc.TypeError, "a callable object was expected by call_soon(), got " +
                                         type_name(args[0]));
-    Handle* h = timer ? call_later(loop, delay, HandleKind::Call, args[0])
-                      : call_soon(loop, HandleKind::Call, args[0]);
-    if (nargs > 1) h->arg = Value::object(make_tuple(args + 1, nargs - 1));
+    Value call_args = nargs > 1 ? Value::object(make_tuple(args + 1, nargs - 1)) : Value::null();
+    if (!timer) return Value::object(call_soon_callable(loop, args[0], call_args));
+    Handle* h = make_handle(loop, types.timer_handle, args[0], call_args);
+    h->when = loop_time(loop) + delay;
+    h->scheduled = true;
+    schedule_timer(loop, h->when, h);
     return Value::object(h);
 }
 
@@ -367,38 +390,25 @@ bool run_ready(EventLoop* loop) {
 double next_wakeup(EventLoop* loop) {
     if (!loop->ready.empty()) return 0;
     if (loop->timers.empty()) return -1;
-    return std::max(0.0, loop->timers.front()->when - monotonic_now());
-}
-
-Handle* make_handle(EventLoop* loop, HandleKind kind, Value target, Value arg) {
-    Type* type = types.handle;
-    Handle* h = heap().make<Handle>(type);
-    h->loop = loop;
-    h->kind = kind;
-    h->target = target;
-    h->arg = arg;
-    h->sequence = loop->next_sequence++;
-    return h;
+    return std::max(0.0, loop->timers.front().when - monotonic_now());
 }
 
 EventLoop* make_loop() { return heap().make<EventLoop>(types.loop); }
 
 double loop_time(EventLoop*) { return monotonic_now(); }
 
-Handle* call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg) {
-    Handle* h = make_handle(loop, kind, target, arg);
-    loop->ready.push_back(h);
+void call_soon(EventLoop* loop, HandleKind kind, Value target, Value arg) {
+    loop->ready.push_back({kind, target, arg});
+}
+
+Handle* call_soon_callable(EventLoop* loop, Value callable, Value args) {
+    Handle* h = make_handle(loop, types.handle, callable, args);
+    loop->ready.push_back({HandleKind::Call, Value::object(h), Value::null()});
     return h;
 }
 
-Handle* call_later(EventLoop* loop, double delay, HandleKind kind, Value target, Value arg) {
-    Handle* h = make_handle(loop, kind, target, arg);
-    h->when = loop_time(loop) + delay;
-    h->scheduled = true;
-    h->type = types.timer_handle;
-    loop->timers.push_back(h);
-    std::push_heap(loop->timers.begin(), loop->timers.end(), heap_order);
-    return h;
+void call_later_sleep(EventLoop* loop, double delay, Object* sleep) {
+    schedule_timer(loop, loop_time(loop) + delay, sleep);
 }
 
 bool run_until_complete(EventLoop* loop, Future* future) {
@@ -414,8 +424,7 @@ bool run_until_complete(EventLoop* loop, Future* future) {
         raise(exc.RuntimeError, "Cannot run the event loop while another loop is running");
         return false;
     }
-    Handle* stopper = make_handle(loop, HandleKind::StopLoop, Value::null(), Value::null());
-    future_add_callback(future, Value::object(stopper));
+    future_add_callback(future, {HandleKind::StopLoop, Value::object(loop)});
     loop->running = true;
     loop->stopping = false;
     g_running = loop;
@@ -441,7 +450,7 @@ bool run_until_complete(EventLoop* loop, Future* future) {
     loop->running = false;
     g_running = nullptr;
     // Stopped early (loop.stop()): leave the callback out.
-    future->callbacks.remove_if([&](Value v) { return v.is(Value::object(stopper)); });
+    future->callbacks.remove_if([](const Callback& c) { return c.kind == HandleKind::StopLoop; });
     if (ok && !future_done(future)) {
         raise(exc.RuntimeError, "Event loop stopped before Future completed.");
         return false;
@@ -452,7 +461,8 @@ bool run_until_complete(EventLoop* loop, Future* future) {
 void close_loop(EventLoop* loop) {
     loop->closed = true;
     loop->ready.clear();
-    for (Handle* h : loop->timers) h->scheduled = false;
+    for (const TimerEntry& t : loop->timers)
+        if (is_handle(t.target)) static_cast<Handle*>(t.target)->scheduled = false;
     loop->timers.clear();
 }
 

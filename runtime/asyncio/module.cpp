@@ -34,9 +34,9 @@ namespace {
 struct SleepCall : Object {
     Value delay;
     Value result = Value::none();
-    Future* future = nullptr;
-    Handle* timer = nullptr;
+    Future* future = nullptr; // made when the delay is positive
     uint8_t state = 0;  // 0 not started, 1 waiting, 2 done
+    bool timer_cancelled = false; // its timer (an entry in the loop's heap)
 };
 
 SendResult sleep_send(Value self, Value, Value* out) {
@@ -51,7 +51,7 @@ SendResult sleep_send(Value self, Value, Value* out) {
             *out = s->result;
             return SendResult::Returned;
         }
-        s->timer->cancelled = true;
+        s->timer_cancelled = true;
         Value r = future_result(s->future);
         if (r.is_null()) return SendResult::Error;
         *out = r;
@@ -90,8 +90,7 @@ SendResult sleep_send(Value self, Value, Value* out) {
         return SendResult::Error;
     }
     s->future = make_future(loop);
-    s->timer = call_later(loop, delay, HandleKind::SetResultUnlessCancelled, Value::object(s->future),
-                          s->result);
+    call_later_sleep(loop, delay, s);
     s->future->blocking = true;
     *out = Value::object(s->future);
     return SendResult::Yielded;
@@ -99,7 +98,7 @@ SendResult sleep_send(Value self, Value, Value* out) {
 
 SendResult sleep_throw(Value self, Value exception, Value*) {
     SleepCall* s = as<SleepCall>(self);
-    if (s->timer) s->timer->cancelled = true;
+    if (s->future) s->timer_cancelled = true;
     s->state = 2;
     raise_value(exception);
     return SendResult::Error;
@@ -148,7 +147,6 @@ void sleep_trace(Object* self, Tracer& tracer) {
     tracer.mark(s->delay);
     tracer.mark(s->result);
     tracer.mark(s->future);
-    tracer.mark(s->timer);
 }
 
 Value asyncio_sleep(Value* args, int nargs, Tuple* kwnames) {
@@ -251,8 +249,7 @@ Value asyncio_gather(Value* args, int nargs, Tuple* kwnames) {
     outer->return_exceptions = truthy(a[1]) == 1;
     outer->distinct_children = static_cast<int64_t>(distinct->items.size());
     for (Value fut : distinct->items) {
-        Handle* h = make_handle(loop, HandleKind::GatherChildDone, Value::object(outer), fut);
-        future_add_callback(as<Future>(fut), Value::object(h));
+        future_add_callback(as<Future>(fut), {HandleKind::GatherChildDone, Value::object(outer)});
     }
     return Value::object(outer);
 }
@@ -316,8 +313,7 @@ Value asyncio_run(Value* args, int nargs, Tuple* kwnames) {
         all->distinct_children = static_cast<int64_t>(left.size());
         all->return_exceptions = true;
         for (Value fut : left) {
-            Handle* h = make_handle(loop, HandleKind::GatherChildDone, Value::object(all), fut);
-            future_add_callback(as<Future>(fut), Value::object(h));
+            future_add_callback(as<Future>(fut), {HandleKind::GatherChildDone, Value::object(all)});
         }
         if (!run_until_complete(loop, all) && interrupted.is_null()) interrupted = take_pending();
         for (Value t : keep_left->items) {
@@ -458,6 +454,16 @@ Type* make_native_coroutine_type(SendResult (*send)(Value, Value, Value*),
     add_methods(t, methods);
     inherit_slots(t);
     return t;
+}
+
+void sleep_timer_fired(Object* sleep) {
+    SleepCall* s = static_cast<SleepCall*>(sleep);
+    // futures._set_result_unless_cancelled
+    if (s->future->state == FutureState::Pending) future_set_result(s->future, s->result);
+}
+
+bool sleep_timer_cancelled(Object* sleep) {
+    return static_cast<SleepCall*>(sleep)->timer_cancelled;
 }
 
 void gather_child_done(GatheringFuture* outer, Future* child) {

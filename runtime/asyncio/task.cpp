@@ -63,23 +63,8 @@ int cancel_waiter(Value waiter, Value message) {
     return truthy(r);
 }
 
-// A task has at most one step or wake-up pending, so one handle serves them all and
-// switching tasks allocates nothing (a new one only if the old one is somehow still queued).
-Handle* task_handle(Task* task, HandleKind kind, Value arg = Value::null()) {
-    Handle* h = task->step;
-    if (!h || h->queued) {
-        h = make_handle(task->loop, kind, Value::object(task), arg);
-        task->step = h;
-    } else {
-        h->kind = kind;
-        h->arg = arg;
-    }
-    h->queued = true;
-    return h;
-}
-
 void schedule_step(Task* task, Value thrown = Value::null()) {
-    task->loop->ready.push_back(task_handle(task, HandleKind::TaskStep, thrown));
+    call_soon(task->loop, HandleKind::TaskStep, Value::object(task), thrown);
 }
 
 // Steps [task] again soon, throwing a RuntimeError [message] into it.
@@ -134,7 +119,6 @@ void task_trace(Object* self, Tracer& tracer) {
     tracer.mark(t->coro);
     tracer.mark(t->waiter);
     tracer.mark(t->name);
-    tracer.mark(t->step);
 }
 
 // ---- methods
@@ -271,8 +255,7 @@ void task_step(Task* task, Value thrown) {
                 step_with_error(task, "Task cannot await on itself: " + repr_text(Value::object(task)));
             } else {
                 waited->blocking = false;
-                Handle* wake = task_handle(task, HandleKind::TaskWakeup, result);
-                future_add_callback(waited, Value::object(wake));
+                future_add_callback(waited, {HandleKind::TaskWakeup, Value::object(task)});
                 task->waiter = result;
                 if (task->must_cancel) {
                     int r = cancel_waiter(result, task->cancel_message);
