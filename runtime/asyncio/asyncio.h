@@ -84,30 +84,36 @@ struct Callback {
 };
 
 // A future's done callbacks, in order. Most futures get exactly one (the task or gather
-// waiting on them), kept inline; the vector for the others is made only when needed.
+// waiting on them), kept inline; the vector for the others is made only when needed. The
+// first callback's kind shares a word with the vector's address (its low bits), so that
+// the list takes two words.
 class CallbackList {
   public:
-    bool empty() const { return first_.target.is_null(); }
-    size_t size() const { return empty() ? 0 : 1 + (rest_ ? rest_->size() : 0); }
-    const Callback& operator[](size_t i) const { return i == 0 ? first_ : (*rest_)[i - 1]; }
+    CallbackList() = default;
+    CallbackList(const CallbackList&) = delete;
+    CallbackList& operator=(const CallbackList&) = delete;
+    ~CallbackList() { delete rest(); }
+
+    bool empty() const { return first_target_.is_null(); }
+    size_t size() const { return empty() ? 0 : 1 + (rest() ? rest()->size() : 0); }
+    Callback operator[](size_t i) const { return i == 0 ? first() : (*rest())[i - 1]; }
     void push_back(Callback callback) {
         if (empty()) {
-            first_ = callback;
+            set_first(callback);
             return;
         }
-        if (!rest_) rest_ = std::make_unique<std::vector<Callback>>();
-        rest_->push_back(callback);
+        if (!rest()) bits_ |= reinterpret_cast<uintptr_t>(new std::vector<Callback>());
+        rest()->push_back(callback);
     }
     std::vector<Callback> to_vector() const {
         std::vector<Callback> all;
-        if (!empty()) all.push_back(first_);
-        if (rest_) all.insert(all.end(), rest_->begin(), rest_->end());
+        if (!empty()) all.push_back(first());
+        if (rest()) all.insert(all.end(), rest()->begin(), rest()->end());
         return all;
     }
     void assign(const std::vector<Callback>& callbacks) {
-        first_ = callbacks.empty() ? Callback() : callbacks[0];
-        rest_.reset();
-        for (size_t i = 1; i < callbacks.size(); ++i) push_back(callbacks[i]);
+        clear();
+        for (const Callback& c : callbacks) push_back(c);
     }
     template <class Pred> void remove_if(Pred pred) {
         std::vector<Callback> all = to_vector();
@@ -115,22 +121,39 @@ class CallbackList {
         assign(all);
     }
     // Empties the list: its first callback, the others moved into [rest].
-    Callback take(std::vector<Callback>& rest) {
-        Callback first = first_;
-        first_ = Callback();
-        if (rest_) rest.swap(*rest_);
-        rest_.reset();
-        return first;
+    Callback take(std::vector<Callback>& others) {
+        Callback first_callback = first();
+        if (rest()) others.swap(*rest());
+        clear();
+        return first_callback;
     }
     void trace(rt::Tracer& tracer) const {
-        tracer.mark(first_.target);
-        if (rest_)
-            for (const Callback& c : *rest_) tracer.mark(c.target);
+        tracer.mark(first_target_);
+        if (rest())
+            for (const Callback& c : *rest()) tracer.mark(c.target);
     }
 
   private:
-    Callback first_; // target null: no callbacks (then rest_ is empty too)
-    std::unique_ptr<std::vector<Callback>> rest_;
+    static constexpr uintptr_t kKindMask = 7;
+    static_assert(alignof(std::vector<Callback>) > kKindMask);
+    static_assert(static_cast<uintptr_t>(HandleKind::StopLoop) <= kKindMask);
+
+    std::vector<Callback>* rest() const {
+        return reinterpret_cast<std::vector<Callback>*>(bits_ & ~kKindMask);
+    }
+    Callback first() const { return {static_cast<HandleKind>(bits_ & kKindMask), first_target_}; }
+    void set_first(Callback callback) {
+        first_target_ = callback.target;
+        bits_ = (bits_ & ~kKindMask) | static_cast<uintptr_t>(callback.kind);
+    }
+    void clear() {
+        delete rest();
+        bits_ = 0;
+        first_target_ = Value::null();
+    }
+
+    Value first_target_ = Value::null(); // null: no callbacks (then the vector is empty too)
+    uintptr_t bits_ = 0;                 // the vector of the others (or 0) | the first's kind
 };
 
 struct Future : rt::Object {
@@ -139,6 +162,7 @@ struct Future : rt::Object {
     bool blocking = false;        // _asyncio_future_blocking
     bool log_traceback = false;   // an exception nobody retrieved yet
     bool must_cancel = false;     // tasks: cancel at the next step; gathers: _cancel_requested
+    uint8_t sleep_state = 0;      // sleeps (module.cpp): 0 not started, 1 waiting, 2 done
     Value result = Value::none();
     Value exception = Value::null();
     Value cancel_message = Value::none();
@@ -249,6 +273,8 @@ rt::Type* make_native_coroutine_type(rt::SendResult (*send)(Value, Value, Value*
 // The sleep's delay is over (a SleepTimer entry ran); whether its timer was cancelled.
 void sleep_timer_fired(rt::Object* sleep);
 bool sleep_timer_cancelled(rt::Object* sleep);
+// A sleep that just yielded itself as the future its task is to wait on.
+bool is_sleep_future(Value v);
 rt::Module* make_asyncio_module();
 
 // ---- queues.cpp

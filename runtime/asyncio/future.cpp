@@ -294,9 +294,13 @@ bool append_callbacks(Future* f, std::string* text) {
 
 Value future_repr(Value self) {
     Future* f = self_future(self);
-    std::string text = "<" + type_of(self)->name + " " +
-                       (f->state == FutureState::Pending ? "pending"
-                        : f->state == FutureState::Cancelled ? "cancelled" : "finished");
+    // A sleep waited on stands for the future CPython's sleep makes.
+    const std::string& name =
+        type_of(self) == types.sleep ? types.future->name : type_of(self)->name;
+    std::string text = "<" + name + " " +
+                       (f->state == FutureState::Pending     ? "pending"
+                        : f->state == FutureState::Cancelled ? "cancelled"
+                                                             : "finished");
     if (f->state == FutureState::Finished) {
         bool ok = true;
         if (!f->exception.is_null()) text += " exception=" + repr_string(f->exception, &ok);

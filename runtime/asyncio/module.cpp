@@ -29,37 +29,36 @@ bool is_coroutine_value(Value v) {
 
 namespace {
 
-// ---- sleep: a native awaitable, so that a sleeping task costs one small object.
+// ---- sleep: a native awaitable laid out as a future. With a positive delay it is itself
+// the future its task waits on (the task sees a Future; see task.cpp), and its timer is an
+// entry in the loop's heap: a sleeping task costs one small object.
 
-struct SleepCall : Object {
+struct SleepCall : Future {
     Value delay;
-    Value result = Value::none();
-    Future* future = nullptr; // made when the delay is positive
-    uint8_t state = 0;  // 0 not started, 1 waiting, 2 done
-    bool timer_cancelled = false; // its timer (an entry in the loop's heap)
+    // Future::result holds the result from the start, Future::sleep_state the progress, and
+    // Future::loop is set while the timer waits (sleep(0) has none).
 };
 
 SendResult sleep_send(Value self, Value, Value* out) {
     SleepCall* s = as<SleepCall>(self);
-    if (s->state == 2) {
+    if (s->sleep_state == 2) {
         raise(exc.RuntimeError, "cannot reuse already awaited coroutine");
         return SendResult::Error;
     }
-    if (s->state == 1) {
-        s->state = 2;
-        if (!s->future) {
+    if (s->sleep_state == 1) {
+        s->sleep_state = 2; // its timer is cancelled, if it has not fired
+        if (!s->loop) {
             *out = s->result;
             return SendResult::Returned;
         }
-        s->timer_cancelled = true;
-        Value r = future_result(s->future);
+        Value r = future_result(s);
         if (r.is_null()) return SendResult::Error;
         *out = r;
         return SendResult::Returned;
     }
     EventLoop* loop = running_loop();
     if (!loop) {
-        s->state = 2;
+        s->sleep_state = 2;
         raise(exc.RuntimeError, "no running event loop");
         return SendResult::Error;
     }
@@ -73,10 +72,10 @@ SendResult sleep_send(Value self, Value, Value* out) {
         t = non_positive.is_null() ? -1 : truthy(non_positive);
     }
     if (t < 0) {
-        s->state = 2;
+        s->sleep_state = 2;
         return SendResult::Error;
     }
-    s->state = 1;
+    s->sleep_state = 1;
     if (t) {
         // sleep(0): yield once; the task steps again on the next loop round.
         *out = Value::none();
@@ -86,20 +85,19 @@ SendResult sleep_send(Value self, Value, Value* out) {
     if (s->delay.is_double()) {
         delay = s->delay.as_double();
     } else if (!int_to_double(s->delay, &delay)) {
-        s->state = 2;
+        s->sleep_state = 2;
         return SendResult::Error;
     }
-    s->future = make_future(loop);
+    s->loop = loop;
     call_later_sleep(loop, delay, s);
-    s->future->blocking = true;
-    *out = Value::object(s->future);
+    s->blocking = true;
+    *out = self;
     return SendResult::Yielded;
 }
 
 SendResult sleep_throw(Value self, Value exception, Value*) {
     SleepCall* s = as<SleepCall>(self);
-    if (s->future) s->timer_cancelled = true;
-    s->state = 2;
+    s->sleep_state = 2;
     raise_value(exception);
     return SendResult::Error;
 }
@@ -144,9 +142,8 @@ Value native_coroutine_close(Value* args, int nargs, Tuple* kwnames) {
 
 void sleep_trace(Object* self, Tracer& tracer) {
     auto* s = static_cast<SleepCall*>(self);
+    trace_future_fields(s, tracer);
     tracer.mark(s->delay);
-    tracer.mark(s->result);
-    tracer.mark(s->future);
 }
 
 Value asyncio_sleep(Value* args, int nargs, Tuple* kwnames) {
@@ -426,6 +423,7 @@ void setup_types_once() {
     types.gathering_future->destroy = gathering_destroy;
     inherit_slots(types.gathering_future);
     types.sleep = make_native_coroutine_type(sleep_send, sleep_throw, sleep_repr, sleep_trace);
+    types.sleep->destroy = future_destroy;
     types.CancelledError = make_asyncio_exception("CancelledError", exc.BaseException);
     types.InvalidStateError = make_asyncio_exception("InvalidStateError", exc.Exception);
     types.QueueEmpty = make_asyncio_exception("QueueEmpty", exc.Exception);
@@ -459,12 +457,16 @@ Type* make_native_coroutine_type(SendResult (*send)(Value, Value, Value*),
 void sleep_timer_fired(Object* sleep) {
     SleepCall* s = static_cast<SleepCall*>(sleep);
     // futures._set_result_unless_cancelled
-    if (s->future->state == FutureState::Pending) future_set_result(s->future, s->result);
+    if (s->state == FutureState::Pending) future_set_result(s, s->result);
 }
 
+// CPython's sleep cancels its timer when it ends; a timer whose future is done does nothing.
 bool sleep_timer_cancelled(Object* sleep) {
-    return static_cast<SleepCall*>(sleep)->timer_cancelled;
+    SleepCall* s = static_cast<SleepCall*>(sleep);
+    return s->sleep_state == 2 || s->state != FutureState::Pending;
 }
+
+bool is_sleep_future(Value v) { return type_of(v) == types.sleep && as<Future>(v)->blocking; }
 
 void gather_child_done(GatheringFuture* outer, Future* child) {
     outer->finished_children += 1;

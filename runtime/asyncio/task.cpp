@@ -56,7 +56,8 @@ std::string repr_text(Value v) {
 
 // waiter.cancel(msg): 1 cancelled, 0 not, -1 error. Plain futures skip the method call.
 int cancel_waiter(Value waiter, Value message) {
-    if (type_of(waiter) == types.future) return future_cancel(as<Future>(waiter), message) ? 1 : 0;
+    if (type_of(waiter) == types.future || type_of(waiter) == types.sleep)
+        return future_cancel(as<Future>(waiter), message) ? 1 : 0;
     static Str* const kCancel = intern("cancel");
     Value r = call_method(waiter, kCancel, &message, 1);
     if (r.is_null()) return -1;
@@ -245,7 +246,7 @@ void task_step(Task* task, Value thrown) {
         return;
     }
     // The coroutine yielded.
-    if (is_future(result)) {
+    if (is_future(result) || is_sleep_future(result)) {
         Future* waited = as<Future>(result);
         if (waited->loop != loop) {
             step_with_error(task, "Task " + repr_text(Value::object(task)) + " got Future " +
