@@ -1,6 +1,4 @@
 // The asyncio module: run, sleep, gather, create_task and friends.
-#include <unordered_map>
-
 #include "runtime/args.h"
 #include "runtime/asyncio/asyncio.h"
 #include "runtime/asyncio/library.h"
@@ -9,6 +7,9 @@
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/generator.h"
+
+#include <algorithm>
+#include <utility>
 
 namespace apy::rt {
 void inherit_slots(Type* type);
@@ -221,33 +222,40 @@ Value asyncio_gather(Value* args, int nargs, Tuple* kwnames) {
         future_set_result(outer, Value::object(make_list()));
         return Value::object(outer);
     }
-    List* children = make_list();
-    Root keep(Value::object(children));
-    List* distinct = make_list();  // each argument's future once, in first-seen order
-    Root keep_distinct(Value::object(distinct));
-    std::unordered_map<uint64_t, Value> future_of;  // by identity of the argument
-    for (int64_t i = 0; i < items->size; ++i) {
-        Value arg = items->items[i];
-        auto found = future_of.find(arg.bits());
-        Value fut;
-        if (found != future_of.end()) {
-            fut = found->second;
-        } else {
-            fut = ensure_future(arg, loop);
-            if (fut.is_null()) return fut;
-            loop = as<Future>(fut)->loop;
-            future_of.emplace(arg.bits(), fut);
-            list_append(distinct, fut);
+    // An argument passed again shares the first one's future (by identity): each
+    // argument's first position, from the arguments sorted by identity.
+    int64_t n = items->size;
+    std::vector<std::pair<uint64_t, int64_t>> by_identity(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) by_identity[i] = {items->items[i].bits(), i};
+    std::sort(by_identity.begin(), by_identity.end());
+    std::vector<int64_t> first(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        first[by_identity[i].second] = i > 0 && by_identity[i].first == by_identity[i - 1].first
+                                           ? first[by_identity[i - 1].second]
+                                           : by_identity[i].second;
+    by_identity = {};
+    std::vector<Value> children(static_cast<size_t>(n));
+    VectorRoot keep(children);
+    int64_t distinct = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        if (first[i] != i) {
+            children[i] = children[first[i]];
+            continue;
         }
-        list_append(children, fut);
+        Value fut = ensure_future(items->items[i], loop);
+        if (fut.is_null()) return fut;
+        loop = as<Future>(fut)->loop;
+        children[i] = fut;
+        ++distinct;
     }
     GatheringFuture* outer = make_gathering_future(loop);
-    outer->children = children->items;
     outer->return_exceptions = truthy(a[1]) == 1;
-    outer->distinct_children = static_cast<int64_t>(distinct->items.size());
-    for (Value fut : distinct->items) {
-        future_add_callback(as<Future>(fut), {HandleKind::GatherChildDone, Value::object(outer)});
-    }
+    outer->distinct_children = distinct;
+    for (int64_t i = 0; i < n; ++i)
+        if (first[i] == i)
+            future_add_callback(as<Future>(children[i]),
+                                {HandleKind::GatherChildDone, Value::object(outer)});
+    outer->children = std::move(children);
     return Value::object(outer);
 }
 
