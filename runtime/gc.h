@@ -88,7 +88,7 @@ private:
     // Small objects (frames' generators, tasks, futures, handles, boxed values) come from
     // per-size free lists carved out of large chunks: no malloc call or header per object,
     // and the sweep gives them back to their list.
-    static constexpr size_t kGranule = 16;
+    static constexpr size_t kGranule = 8;
     static constexpr size_t kSmallLimit = 512;
     static constexpr size_t kSizeClasses = kSmallLimit / kGranule + 1; // class 0: malloc
     static constexpr size_t kChunkSize = 256u << 10;

@@ -373,7 +373,7 @@ Value lookup_in_type(Type* type, Str* name) {
     // Only interned names live for the whole run: another name's address could be reused.
     if (!name->interned) return lookup_along_mro(type, name);
     uint64_t version = type->version;
-    uint64_t key = version ^ reinterpret_cast<uintptr_t>(name) >> 4;
+    uint64_t key = version ^ reinterpret_cast<uintptr_t>(name) >> 3; // objects are 8-aligned
     size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 52;  // the top 12 bits: 4096 slots
     TypeCacheEntry& e = g_type_cache[slot];
     if (e.version == version && e.name == name) return e.value;
