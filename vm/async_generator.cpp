@@ -256,7 +256,8 @@ Value builtin_anext(Value* args, int nargs, Tuple* kwnames) {
     return Value::object(a);
 }
 
-// A type whose instances `await` drives through [send] and [throw_in].
+}  // namespace
+
 Type* make_native_awaitable_type(const char* name, SendResult (*send)(Value, Value, Value*),
                                  SendResult (*throw_in)(Value, Value, Value*),
                                  void (*trace)(Object*, Tracer&)) {
@@ -268,8 +269,6 @@ Type* make_native_awaitable_type(const char* name, SendResult (*send)(Value, Val
     inherit_slots(t);
     return t;
 }
-
-}  // namespace
 
 Type* async_generator_type() { return g_async_generator; }
 

@@ -72,6 +72,11 @@ rt::Type* async_generator_type();
 // to find the generators to close at shutdown).
 void set_async_generator_first_iter_hook(void (*hook)(Generator* agen));
 void setup_async_generator_types(rt::Type* generator_type);
+// A type whose instances `await` drives through [send] and [throw_in] (kTypeNativeAwaitable).
+rt::Type* make_native_awaitable_type(const char* name,
+                                     rt::SendResult (*send)(rt::Value, rt::Value, rt::Value*),
+                                     rt::SendResult (*throw_in)(rt::Value, rt::Value, rt::Value*),
+                                     void (*trace)(rt::Object*, rt::Tracer&));
 // aiter() and anext(), into the builtins (once they exist).
 void register_async_iteration_builtins();
 

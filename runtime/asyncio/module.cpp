@@ -445,12 +445,8 @@ void setup_types_once() {
 Type* make_native_coroutine_type(SendResult (*send)(Value, Value, Value*),
                                  SendResult (*throw_in)(Value, Value, Value*), Value (*repr)(Value),
                                  void (*trace)(Object*, Tracer&)) {
-    Type* t = make_builtin_type("coroutine", Layout::Other);
-    t->flags |= kTypeNativeAwaitable;
-    t->send = send;
-    t->throw_in = throw_in;
+    Type* t = vm::make_native_awaitable_type("coroutine", send, throw_in, trace);
     t->repr = repr;
-    t->trace = trace;
     static const MethodDef methods[] = {
         {"send", native_coroutine_send},
         {"throw", native_coroutine_throw},
@@ -458,7 +454,6 @@ Type* make_native_coroutine_type(SendResult (*send)(Value, Value, Value*),
         {nullptr, nullptr},
     };
     add_methods(t, methods);
-    inherit_slots(t);
     return t;
 }
 
