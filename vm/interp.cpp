@@ -373,8 +373,19 @@ Value cache_module_attribute(Object* o, Str* name, InlineCache& c) {
     return v;
 }
 
-// Whether an instance's own attribute hides the method LOAD_METHOD found on its type.
-bool method_shadowed(Value obj, Type* type, Str* name) {
+// Whether the instructions at [ip] in [code] await the coroutine of [callee] that the CALL
+// before them has just made: GET_AWAITABLE, LOAD_CONST None, SEND (as the compiler emits
+// `await f(...)`), with the coroutine's first instruction the POP_TOP of the value sent in.
+[[gnu::always_inline]] inline bool awaits_new_coroutine(const Code* callee, const Code* code,
+                                                        const Instr* ip) {
+    return (callee->flags & kCoroutine) && instr_op(ip[0]) == Op::GET_AWAITABLE &&
+           instr_op(ip[1]) == Op::LOAD_CONST && code->consts[instr_arg(ip[1])].is_none() &&
+           instr_op(ip[2]) == Op::SEND && instr_op(callee->instructions[1]) == Op::POP_TOP;
+}
+
+// Whether an instance's own attribute hides the method LOAD_METHOD found on its type. Runs
+// no apy code and raises nothing (the probe compares str keys).
+[[gnu::always_inline]] inline bool method_shadowed(Value obj, Type* type, Str* name) {
     if (type->layout != Layout::Instance && type->layout != Layout::Queue) return false;
     Dict* attrs = as<Instance>(obj)->attrs;
     return attrs && dict_may_hold(attrs, name) && !dict_get_str(attrs, name).is_null();
@@ -924,28 +935,31 @@ op_DELETE_ATTR : {
     DISPATCH();
 }
 op_LOAD_METHOD : {
-    SAVE_FRAME();
     Value obj = TOP();
     Str* name = name_at(f, arg);
     Type* type = type_of(obj);
     InlineCache& c = CACHE();
-    if (c.kind == InlineCache::kMethod && type->version == c.version) {
-        if (!method_shadowed(obj, type, name)) {
-            TOP() = c.value;
-            PUSH(obj);
-            DISPATCH();
-        }
-    } else if (c.kind == InlineCache::kModule && type == types.module_ &&
-               as<Module>(obj)->dict->version == c.version) {
+    bool method_cached = c.kind == InlineCache::kMethod && type->version == c.version;
+    if (method_cached && !method_shadowed(obj, type, name)) {
         TOP() = c.value;
-        PUSH(Value::null());
+        PUSH(obj);
         DISPATCH();
-    } else if (obj.is_object()) {
-        c.kind = InlineCache::kNone;
-        if (Value v = cache_module_attribute(obj.as_object(), name, c); !v.is_null()) {
-            TOP() = v;
+    }
+    SAVE_FRAME();
+    if (!method_cached) {
+        if (c.kind == InlineCache::kModule && type == types.module_ &&
+            as<Module>(obj)->dict->version == c.version) {
+            TOP() = c.value;
             PUSH(Value::null());
             DISPATCH();
+        }
+        if (obj.is_object()) {
+            c.kind = InlineCache::kNone;
+            if (Value v = cache_module_attribute(obj.as_object(), name, c); !v.is_null()) {
+                TOP() = v;
+                PUSH(Value::null());
+                DISPATCH();
+            }
         }
     }
     // A plain function found on the type is called with obj as its first
@@ -1425,7 +1439,22 @@ op_CALL : {
         if (!callee) goto error;
         if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
             // A generator or coroutine function: the call only makes the object.
-            PUSH(Value::object(make_generator(callee)));
+            Generator* gen = make_generator(callee);
+            PUSH(Value::object(gen));
+            if (awaits_new_coroutine(callee->code, code, ip) && call_depth < recursion_limit) {
+                // `await f(...)`: what GET_AWAITABLE, LOAD_CONST None and SEND would do with
+                // the new coroutine, without dispatching them; its first instruction, the
+                // POP_TOP of the None sent in, is skipped too.
+                PUSH(Value::none());
+                ip += 3;
+                SAVE_FRAME();
+                ++call_depth;
+                enter_delegate(gen, f, Value::none());
+                f = callee;
+                LOAD_FRAME();
+                --sp;
+                ++ip;
+            }
             DISPATCH();
         }
         if (call_depth + 1 > recursion_limit) {
