@@ -101,13 +101,18 @@ Value builtin_input(Value* args, int nargs, Tuple* kwnames) {
 
 // ---- introspection
 
-Value builtin_len(Value* args, int nargs, Tuple* kwnames) {
-    if (nargs == 1 && !kwnames && type_of(args[0]) == types.list_)
-        return make_int(static_cast<int64_t>(as<List>(args[0])->items.size()));
+Value len_general(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("len", kwnames) || !check_arg_count("len", nargs, 1, 1)) return Value::null();
     int64_t n;
     if (!length(args[0], &n)) return Value::null();
     return make_int(n);
+}
+
+// len() of an exact list is a few instructions: the rest, with its checks, is out of line.
+Value builtin_len(Value* args, int nargs, Tuple* kwnames) {
+    if (nargs == 1 && !kwnames && args[0].is_object() && args[0].as_object()->type == types.list_)
+        return Value::small_int(static_cast<int64_t>(as<List>(args[0])->items.size()));
+    return len_general(args, nargs, kwnames);
 }
 
 Value builtin_repr(Value* args, int nargs, Tuple* kwnames) {

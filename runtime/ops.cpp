@@ -511,11 +511,7 @@ Value index_value(Value v) {
     return r;
 }
 
-bool to_index(Value v, int64_t* out, const char* what) {
-    if (v.is_small_int()) {
-        *out = v.as_small_int();
-        return true;
-    }
+bool to_index_general(Value v, int64_t* out, const char* what) {
     if (v.is_bool()) {
         *out = v.is_true();
         return true;

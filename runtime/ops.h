@@ -68,7 +68,15 @@ Value call_method(Value self, Str* name, Value* args, int nargs);
 
 // operator.index(v): v when an int, else the result of __index__ (TypeError otherwise).
 Value index_value(Value v);
-// Index conversion (__index__): ints only; false with TypeError pending otherwise.
-bool to_index(Value v, int64_t* out, const char* what = nullptr);
+// Index conversion (__index__): ints only; false with TypeError pending otherwise. A small
+// int is converted inline; anything else goes through to_index_general.
+bool to_index_general(Value v, int64_t* out, const char* what);
+inline bool to_index(Value v, int64_t* out, const char* what = nullptr) {
+    if (v.is_small_int()) {
+        *out = v.as_small_int();
+        return true;
+    }
+    return to_index_general(v, out, what);
+}
 
 }  // namespace apy::rt
