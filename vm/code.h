@@ -43,9 +43,18 @@ struct InlineCache {
     uint64_t version = 0;   // LOAD_GLOBAL: of the globals; others: see Kind
     uint64_t version2 = 0;  // LOAD_GLOBAL: of the builtins
     rt::Value value;        // LOAD_GLOBAL: the value
+    rt::Str* name = nullptr; // the name the instruction looks up
     uint32_t hint = 0;      // where the name was last found in an instance dict
     Kind kind = kNone;
 };
+
+// The instructions with an inline cache. finish_code replaces their operand (the index of
+// their name in Code::names, as the compiler emitted it) by the index of their entry in
+// Code::caches, which keeps the name: the dispatch loop reaches the entry in one step.
+inline bool has_inline_cache(Op op) {
+    return op == Op::LOAD_GLOBAL || op == Op::LOAD_ATTR || op == Op::STORE_ATTR ||
+           op == Op::LOAD_METHOD;
+}
 
 struct Code : rt::Object {
     std::vector<Instr> instructions;
@@ -72,8 +81,7 @@ struct Code : rt::Object {
     // function, into the frame the new generator gets.
     bool simple_call = false;
     Frame* free_frames = nullptr;  // frames of this code ready for reuse (see frame.h)
-    // The inline caches: cache_index[i] is instruction i's entry in caches, when it has one.
-    std::vector<uint32_t> cache_index;
+    // The inline caches, one per instruction that has one (see has_inline_cache).
     std::vector<InlineCache> caches;
 
     rt::Str* name = nullptr;      // "f", "<module>", "<lambda>", "<listcomp>"
@@ -99,6 +107,9 @@ inline bool is_simple_call(const Code* code, int nargs, const rt::Tuple* kwnames
 
 // Once the compiler has filled [code]: the inline caches and simple_call.
 void finish_code(Code* code);
+// The operand the compiler emitted for the instruction at [index] (a name's index for one
+// with an inline cache), as the disassembler shows it.
+uint32_t emitted_operand(const Code* code, int index);
 
 // The source line of the instruction at [index] (firstlineno when out of range).
 int line_of(const Code* code, int index);

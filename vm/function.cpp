@@ -1,14 +1,15 @@
 // Callables and code: the function, builtin_function_or_method, method, code
 // and cell types.
-#include <cstdio>
-#include <string_view>
-#include <unordered_set>
-
 #include "runtime/errors.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/code.h"
 #include "vm/interp.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string_view>
+#include <unordered_set>
 
 namespace apy::vm {
 
@@ -21,18 +22,23 @@ void finish_code(Code* code) {
     code->nslots = code->stack_start + code->stacksize;
     code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kModuleLevel)) &&
                         code->kwonlyargcount == 0 && code->cellvars.empty();
-    code->cache_index.assign(code->instructions.size(), 0);
-    uint32_t count = 0;
-    for (size_t i = 0; i < code->instructions.size(); ++i) {
-        switch (instr_op(code->instructions[i])) {
-        case Op::LOAD_GLOBAL:
-        case Op::LOAD_ATTR:
-        case Op::STORE_ATTR:
-        case Op::LOAD_METHOD: code->cache_index[i] = count++; break;
-        default: break;
-        }
+    code->caches.clear();
+    for (Instr& word : code->instructions) {
+        Op op = instr_op(word);
+        if (!has_inline_cache(op)) continue;
+        InlineCache entry;
+        entry.name = code->names[instr_arg(word)];
+        word = make_instr(op, static_cast<uint32_t>(code->caches.size()));
+        code->caches.push_back(entry);
     }
-    code->caches.assign(count, InlineCache{});
+}
+
+uint32_t emitted_operand(const Code* code, int index) {
+    Instr word = code->instructions[index];
+    if (!has_inline_cache(instr_op(word))) return instr_arg(word);
+    const rt::Str* name = code->caches[instr_arg(word)].name;
+    return static_cast<uint32_t>(std::find(code->names.begin(), code->names.end(), name) -
+                                 code->names.begin());
 }
 
 int line_of(const Code* code, int index) {

@@ -664,8 +664,8 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
         arg = instr_arg(word);              \
         goto* kTargets[word & 0xFF];        \
     } while (0)
-// The inline cache of the instruction being run (the one before ip).
-#define CACHE() (code->caches[code->cache_index[ip - first - 1]])
+// The inline cache of the instruction being run: its operand (see has_inline_cache).
+#define CACHE() (code->caches[arg])
 #define PUSH(v) (*sp++ = (v))
 #define POP() (*--sp)
 #define TOP() (sp[-1])
@@ -802,7 +802,7 @@ op_LOAD_GLOBAL : {
         PUSH(c.value);
         DISPATCH();
     }
-    Value v = load_global(f, name_at(f, arg));
+    Value v = load_global(f, c.name);
     CHECK(v);
     // The versions from before the lookup: one that changed a dict leaves a dead entry.
     c.version = globals_version;
@@ -861,8 +861,8 @@ op_DELETE_NAME : {
 
 op_LOAD_ATTR : {
     Value obj = TOP();
-    Str* name = name_at(f, arg);
     InlineCache& c = CACHE();
+    Str* name = c.name;
     if (obj.is_object()) {
         Object* o = obj.as_object();
         if (c.kind == InlineCache::kInstance && o->type->version == c.version) {
@@ -906,8 +906,8 @@ op_STORE_ATTR : {
     SAVE_FRAME();
     Value obj = POP();
     Value v = POP();
-    Str* name = name_at(f, arg);
     InlineCache& c = CACHE();
+    Str* name = c.name;
     if (obj.is_object()) {
         Object* o = obj.as_object();
         if (c.kind == InlineCache::kInstance && o->type->version == c.version &&
@@ -936,9 +936,9 @@ op_DELETE_ATTR : {
 }
 op_LOAD_METHOD : {
     Value obj = TOP();
-    Str* name = name_at(f, arg);
     Type* type = type_of(obj);
     InlineCache& c = CACHE();
+    Str* name = c.name;
     bool method_cached = c.kind == InlineCache::kMethod && type->version == c.version;
     if (method_cached && !method_shadowed(obj, type, name)) {
         TOP() = c.value;
