@@ -101,7 +101,7 @@ void disassemble_tree(const Code* code, std::string& out, bool header) {
 
 std::string disassemble_instr(const Code* code, int index) {
     Instr word = code->instructions[index];
-    Op op = instr_op(word);
+    Op op = emitted_op(instr_op(word));
     uint32_t arg = emitted_operand(code, index);
     const OpInfo& info = op_info(op);
     std::string text = info.name;

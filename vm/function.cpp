@@ -22,9 +22,21 @@ void finish_code(Code* code) {
     code->nslots = code->stack_start + code->stacksize;
     code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kModuleLevel)) &&
                         code->kwonlyargcount == 0 && code->cellvars.empty();
+    // Parameters are bound when the frame starts: unless a DELETE_FAST unbinds one, its
+    // LOAD_FASTs need no check.
+    int nparams = code->argcount + code->kwonlyargcount + ((code->flags & kVarArgs) ? 1 : 0) +
+                  ((code->flags & kVarKeywords) ? 1 : 0);
+    std::vector<bool> always_bound(static_cast<size_t>(nparams), true);
+    for (Instr word : code->instructions) {
+        if (instr_op(word) == Op::DELETE_FAST && instr_arg(word) < always_bound.size())
+            always_bound[instr_arg(word)] = false;
+    }
     code->caches.clear();
     for (Instr& word : code->instructions) {
         Op op = instr_op(word);
+        if (op == Op::LOAD_FAST && instr_arg(word) < always_bound.size() &&
+            always_bound[instr_arg(word)])
+            word = make_instr(Op::LOAD_FAST_PARAM, instr_arg(word));
         if (!has_inline_cache(op)) continue;
         InlineCache entry;
         entry.name = code->names[instr_arg(word)];

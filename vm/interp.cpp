@@ -734,6 +734,9 @@ op_LOAD_FAST : {
     PUSH(v);
     DISPATCH();
 }
+op_LOAD_FAST_PARAM:
+    PUSH(locals[arg]);
+    DISPATCH();
 op_STORE_FAST:
     locals[arg] = POP();
     DISPATCH();

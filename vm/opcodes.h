@@ -37,6 +37,10 @@ inline Instr make_instr(Op op, uint32_t operand = 0) {
 inline Op instr_op(Instr word) { return static_cast<Op>(word & 0xFF); }
 inline uint32_t instr_arg(Instr word) { return word >> 8; }
 
+// The instruction the compiler emitted where finish_code put [op] (see the end of
+// opcodes.def), else [op] itself.
+inline Op emitted_op(Op op) { return op == Op::LOAD_FAST_PARAM ? Op::LOAD_FAST : op; }
+
 // In-place variants of BINARY_OP add this to the rt::BinaryOp value.
 constexpr uint32_t kInplaceFlag = 16;
 

@@ -27,7 +27,7 @@ vm::Code* compile(const std::string& text, compiler::Mode mode = compiler::Mode:
 std::string ops(const vm::Code* code) {
     std::string out;
     for (size_t i = 0; i < code->instructions.size(); ++i) {
-        vm::Op op = vm::instr_op(code->instructions[i]);
+        vm::Op op = vm::emitted_op(vm::instr_op(code->instructions[i]));
         const vm::OpInfo& info = vm::op_info(op);
         if (!out.empty()) out += "; ";
         out += info.name;
