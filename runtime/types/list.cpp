@@ -293,15 +293,19 @@ Value list_insert(Value* args, int nargs, Tuple* kwnames) {
     return Value::none();
 }
 
+// Out of line, so that list.pop's own code needs no frame for the message.
+[[gnu::cold, gnu::noinline]] Value pop_index_error(int64_t size) {
+    return raise(exc.IndexError, size == 0 ? "pop from empty list" : "pop index out of range");
+}
+
 Value list_pop(Value* args, int nargs, Tuple* kwnames) {
     if (!method_args("pop", nargs, kwnames, 0, 1)) return Value::null();
     List* l = self_list(args[0]);
     int64_t i = -1;
     if (nargs == 2 && !to_index(args[1], &i)) return Value::null();
     int64_t size = static_cast<int64_t>(l->items.size());
-    if (size == 0) return raise(exc.IndexError, "pop from empty list");
     if (i < 0) i += size;
-    if (i < 0 || i >= size) return raise(exc.IndexError, "pop index out of range");
+    if (i < 0 || i >= size) return pop_index_error(size);
     Value v = l->items[i];
     l->items.erase(l->items.begin() + i);
     return v;
