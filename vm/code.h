@@ -52,8 +52,8 @@ struct InlineCache {
 // their name in Code::names, as the compiler emitted it) by the index of their entry in
 // Code::caches, which keeps the name: the dispatch loop reaches the entry in one step.
 inline bool has_inline_cache(Op op) {
-    return op == Op::LOAD_GLOBAL || op == Op::LOAD_ATTR || op == Op::STORE_ATTR ||
-           op == Op::LOAD_METHOD;
+    return op == Op::LOAD_GLOBAL || op == Op::LOAD_GLOBAL_NULL || op == Op::LOAD_ATTR ||
+           op == Op::STORE_ATTR || op == Op::LOAD_METHOD;
 }
 
 struct Code : rt::Object {

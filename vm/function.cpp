@@ -32,11 +32,15 @@ void finish_code(Code* code) {
             always_bound[instr_arg(word)] = false;
     }
     code->caches.clear();
-    for (Instr& word : code->instructions) {
+    for (size_t i = 0; i < code->instructions.size(); ++i) {
+        Instr& word = code->instructions[i];
         Op op = instr_op(word);
         if (op == Op::LOAD_FAST && instr_arg(word) < always_bound.size() &&
             always_bound[instr_arg(word)])
             word = make_instr(Op::LOAD_FAST_PARAM, instr_arg(word));
+        if (op == Op::LOAD_GLOBAL && i + 1 < code->instructions.size() &&
+            instr_op(code->instructions[i + 1]) == Op::PUSH_NULL)
+            op = Op::LOAD_GLOBAL_NULL;
         if (!has_inline_cache(op)) continue;
         InlineCache entry;
         entry.name = code->names[instr_arg(word)];

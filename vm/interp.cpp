@@ -797,6 +797,17 @@ op_LOAD_CLASSDEREF : {
     PUSH(v);
     DISPATCH();
 }
+op_LOAD_GLOBAL_NULL : {
+    // A warm LOAD_GLOBAL and the PUSH_NULL after it; else the LOAD_GLOBAL alone.
+    InlineCache& c = CACHE();
+    if (c.version == f->globals->version && c.version2 == f->builtins->version) {
+        PUSH(c.value);
+        PUSH(Value::null());
+        ++ip;
+        DISPATCH();
+    }
+    goto op_LOAD_GLOBAL;
+}
 op_LOAD_GLOBAL : {
     InlineCache& c = CACHE();
     uint64_t globals_version = f->globals->version;

@@ -39,7 +39,11 @@ inline uint32_t instr_arg(Instr word) { return word >> 8; }
 
 // The instruction the compiler emitted where finish_code put [op] (see the end of
 // opcodes.def), else [op] itself.
-inline Op emitted_op(Op op) { return op == Op::LOAD_FAST_PARAM ? Op::LOAD_FAST : op; }
+inline Op emitted_op(Op op) {
+    return op == Op::LOAD_FAST_PARAM    ? Op::LOAD_FAST
+           : op == Op::LOAD_GLOBAL_NULL ? Op::LOAD_GLOBAL
+                                        : op;
+}
 
 // In-place variants of BINARY_OP add this to the rt::BinaryOp value.
 constexpr uint32_t kInplaceFlag = 16;
