@@ -28,7 +28,7 @@ void* Heap::allocate_slow(size_t size) {
 }
 
 void Heap::release(Object* object) {
-    uint32_t c = object->size_class;
+    uint32_t c = object->size_class();
     if (c == 0) {
         std::free(object);
         return;
@@ -51,9 +51,9 @@ void Tracer::drain() {
 // Unreachable objects that want finalizing survive this collection, with all they reach.
 void Heap::queue_finalizers(Tracer& tracer) {
     size_t queued = finalize_queue_.size();
-    for (Object* object = all_; object; object = object->gc_next) {
+    for (Object* object = all_; object; object = object->gc_next()) {
         Type* type = object->type;
-        if (!object->gc_marked && type->needs_finalize && type->needs_finalize(object))
+        if (!object->gc_marked() && type->needs_finalize && type->needs_finalize(object))
             finalize_queue_.push_back(object);
     }
     if (finalize_queue_.size() == queued) return;
@@ -88,20 +88,29 @@ void Heap::collect() {
     // Destroy all the dead before freeing any: a dead object's type may be dead too, and
     // destroy() reads it. Two walks of the object list rather than a list of the dead,
     // which at exit would be the largest allocation of the run.
-    for (Object* object = all_; object; object = object->gc_next)
-        if (!object->gc_marked && object->type->destroy) object->type->destroy(object);
-    Object** link = &all_;
+    for (Object* object = all_; object; object = object->gc_next())
+        if (!object->gc_marked() && object->type->destroy) object->type->destroy(object);
+    Object* last_survivor = nullptr;
     size_t survivors = 0;
-    while (Object* object = *link) {
-        if (object->gc_marked) {
-            object->gc_marked = 0;
-            link = &object->gc_next;
+    for (Object* object = all_; object;) {
+        Object* next = object->gc_next();
+        if (object->gc_marked()) {
+            object->clear_gc_marked();
+            if (last_survivor)
+                last_survivor->set_gc_next(object);
+            else
+                all_ = object;
+            last_survivor = object;
             ++survivors;
         } else {
-            *link = object->gc_next;
             release(object);
         }
+        object = next;
     }
+    if (last_survivor)
+        last_survivor->set_gc_next(nullptr);
+    else
+        all_ = nullptr;
     live_objects_ = survivors;
     bytes_since_collect_ = 0;
     ++collections_;

@@ -25,8 +25,8 @@ public:
         if (v.is_object()) mark(v.as_object());
     }
     void mark(const Object* o) {
-        if (o && !o->gc_marked) {
-            const_cast<Object*>(o)->gc_marked = 1;
+        if (o && !o->gc_marked()) {
+            const_cast<Object*>(o)->set_gc_marked();
             gray_.push_back(const_cast<Object*>(o));
         }
     }
@@ -114,9 +114,8 @@ private:
     void release(Object* object);
     void link(Object* object, Type* type, size_t size) {
         object->type = type;
-        object->gc_next = all_;
-        object->gc_marked = 0;
-        object->size_class = size_class(size);
+        object->gc_word = reinterpret_cast<uintptr_t>(all_) | uintptr_t{size_class(size)}
+                                                                  << Object::kSizeClassShift;
         all_ = object;
         ++live_objects_;
         bytes_since_collect_ += size;

@@ -22,11 +22,26 @@ struct Tuple;
 struct Dict;
 class Tracer;
 
+// Two words: the type and the collector's word, which packs the next object on the heap's
+// list (every object is on it, for the sweep), the mark bit (bit 0: objects are 8-byte
+// aligned) and the heap's size class the memory returns to (the top byte: user-space
+// addresses leave it zero; 0 means malloc'd). Only the collector reads it (runtime/gc.h).
 struct Object {
     Type* type;
-    Object* gc_next;  // every object is on the heap's list, for the sweep
-    uint32_t gc_marked = 0;
-    uint32_t size_class = 0; // the heap's free list it returns to (0: malloc'd)
+    uintptr_t gc_word;
+
+    static constexpr uintptr_t kMarkBit = 1;
+    static constexpr int kSizeClassShift = 56;
+    static constexpr uintptr_t kNextMask = (uintptr_t{1} << kSizeClassShift) - 1 - kMarkBit;
+
+    Object* gc_next() const { return reinterpret_cast<Object*>(gc_word & kNextMask); }
+    void set_gc_next(Object* next) {
+        gc_word = (gc_word & ~kNextMask) | reinterpret_cast<uintptr_t>(next);
+    }
+    bool gc_marked() const { return gc_word & kMarkBit; }
+    void set_gc_marked() { gc_word |= kMarkBit; }
+    void clear_gc_marked() { gc_word &= ~kMarkBit; }
+    uint32_t size_class() const { return static_cast<uint32_t>(gc_word >> kSizeClassShift); }
 };
 
 // Which C++ struct an instance is laid out as. Subclasses inherit it from their base.
