@@ -11,9 +11,7 @@ namespace apy::vm {
 using namespace rt;
 
 Frame* allocate_frame(Code* code) {
-    size_t size = offsetof(Frame, slots) + sizeof(Value) * code->frame_slots() +
-                  sizeof(Block) * code->maxblocks;
-    auto* f = static_cast<Frame*>(std::malloc(size));
+    auto* f = static_cast<Frame*>(std::malloc(frame_size(code)));
     if (!f) std::abort();
     return f;
 }
@@ -38,8 +36,7 @@ void trace_frame(Frame* f, Tracer& tracer) {
     tracer.mark(f->globals);
     tracer.mark(f->builtins);
     tracer.mark(f->locals);
-    tracer.mark(f->generator);
-    tracer.mark(f->kwnames);
+    tracer.mark(f->generator());
     // Every slot, not just up to sp: stale slots above sp only keep garbage a little longer.
     int n = f->code->frame_slots();
     for (int i = 0; i < n; ++i) tracer.mark(f->slots[i]);

@@ -4,8 +4,8 @@
 // loop; a generator or coroutine keeps its frame between resumptions.
 //
 // Frames are not collected objects: a plain call's frame goes back to its code
-// object's free list when it returns; a generator's frame belongs to the
-// generator. The collector reaches running frames through the chain of `back`
+// object's free list when it returns; a generator's frame is part of the
+// generator's own allocation. The collector reaches running frames through the chain of `back`
 // links from the current frame, and suspended ones through their generators.
 #pragma once
 
@@ -28,20 +28,27 @@ struct Frame {
     rt::Dict* globals;
     rt::Dict* builtins;
     rt::Dict* locals;         // the namespace of module and class bodies, else null
-    Frame* back;              // the frame that was running when this one started
-    Generator* generator;     // the generator or coroutine owning this frame, if any
-    Frame* next_free;         // free-list link
-    rt::Tuple* kwnames;       // set by KW_NAMES for the next CALL
+    Frame* back;              // the frame that was running when this one started; on the
+                              // free list, the next free frame
     int32_t pc;               // index of the next instruction
     int32_t sp;               // stack pointer, as an index into slots (saved when not running)
     int32_t block_count;
     bool is_entry;            // returning from it returns from vm::run()
+    bool in_generator;        // embedded in a generator or coroutine (see generator.h)
     rt::Value slots[1];       // locals, cells, frees, then the value stack; blocks after
 
     Block* blocks() { return reinterpret_cast<Block*>(slots + code->frame_slots()); }
     rt::Value* stack_base() { return slots + code->stack_start; }
     rt::Value* derefs() { return slots + code->nlocals(); }
+    // The generator or coroutine owning this frame, if any (defined in generator.h).
+    Generator* generator();
 };
+
+// The bytes of a frame for [code].
+inline size_t frame_size(const Code* code) {
+    return offsetof(Frame, slots) + sizeof(rt::Value) * code->frame_slots() +
+           sizeof(Block) * code->maxblocks;
+}
 
 // A frame for [code], from [code]'s free list, with every slot null.
 Frame* new_frame(Code* code, rt::Function* function, rt::Dict* globals, rt::Dict* builtins,
@@ -50,28 +57,33 @@ Frame* new_frame(Code* code, rt::Function* function, rt::Dict* globals, rt::Dict
 // The memory of a new frame for [code] (when its free list is empty).
 Frame* allocate_frame(Code* code);
 
-// A frame for [code] with its header set and its slots left as they were.
-[[gnu::always_inline]] inline Frame* take_frame(Code* code, rt::Function* function,
-                                                rt::Dict* globals, rt::Dict* builtins,
-                                                rt::Dict* locals) {
-    Frame* f = code->free_frames;
-    if (f)
-        code->free_frames = f->next_free;
-    else
-        f = allocate_frame(code);
+// Sets the header of [f] for a new activation of [code], leaving its slots as they were.
+[[gnu::always_inline]] inline void init_frame(Frame* f, Code* code, rt::Function* function,
+                                              rt::Dict* globals, rt::Dict* builtins,
+                                              rt::Dict* locals) {
     f->code = code;
     f->function = function;
     f->globals = globals;
     f->builtins = builtins;
     f->locals = locals;
     f->back = nullptr;
-    f->generator = nullptr;
-    f->next_free = nullptr;
-    f->kwnames = nullptr;
     f->pc = 0;
     f->sp = code->stack_start;
     f->block_count = 0;
     f->is_entry = false;
+    f->in_generator = false;
+}
+
+// A frame for [code] with its header set and its slots left as they were.
+[[gnu::always_inline]] inline Frame* take_frame(Code* code, rt::Function* function,
+                                                rt::Dict* globals, rt::Dict* builtins,
+                                                rt::Dict* locals) {
+    Frame* f = code->free_frames;
+    if (f)
+        code->free_frames = f->back;
+    else
+        f = allocate_frame(code);
+    init_frame(f, code, function, globals, builtins, locals);
     return f;
 }
 
@@ -81,24 +93,31 @@ inline void copy_closure(rt::Function* function, rt::Value* frees) {
         for (int64_t i = 0; i < function->closure->size; ++i) frees[i] = function->closure->items[i];
 }
 
-// A frame for calling [function], whose code is simple_call, with its argcount positional
-// arguments [args].
-[[gnu::always_inline]] inline Frame* new_simple_frame(rt::Function* function,
-                                                      const rt::Value* args) {
+// Fills the slots of [f], a frame for calling [function] whose code is simple_call, with
+// its argcount positional arguments [args].
+[[gnu::always_inline]] inline void bind_simple_args(Frame* f, rt::Function* function,
+                                                    const rt::Value* args) {
     Code* code = function->code;
-    Frame* f = take_frame(code, function, function->globals, function->builtins, nullptr);
     int nargs = code->argcount;
     int nslots = code->nslots;
     for (int i = 0; i < nargs; ++i) f->slots[i] = args[i];
     for (int i = nargs; i < nslots; ++i) f->slots[i] = rt::Value::null();
     copy_closure(function, f->slots + code->nlocals());  // no cells: frees follow the locals
+}
+
+// A frame for calling [function], whose code is simple_call, with its argcount positional
+// arguments [args].
+[[gnu::always_inline]] inline Frame* new_simple_frame(rt::Function* function,
+                                                      const rt::Value* args) {
+    Frame* f = take_frame(function->code, function, function->globals, function->builtins, nullptr);
+    bind_simple_args(f, function, args);
     return f;
 }
 
 // Gives a frame back to its code's free list.
 inline void release_frame(Frame* frame) {
     Code* code = frame->code;
-    frame->next_free = code->free_frames;
+    frame->back = code->free_frames;
     code->free_frames = frame;
 }
 

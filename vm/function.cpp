@@ -331,7 +331,7 @@ void code_trace(Object* self, Tracer& tracer) {
 void code_destroy(Object* self) {
     auto* code = static_cast<Code*>(self);
     while (Frame* f = code->free_frames) {
-        code->free_frames = f->next_free;
+        code->free_frames = f->back;
         std::free(f);
     }
     code->~Code();

@@ -3,30 +3,53 @@
 // `await` and `yield from` of one run it in the awaiter's run() (enter_delegate).
 #include "vm/generator.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "runtime/errors.h"
 #include "runtime/ops.h"
 #include "runtime/runtime.h"
 #include "vm/interp.h"
 #include "vm/traceback.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
 namespace apy::vm {
 
 using namespace rt;
 
-Generator* make_generator(Frame* frame) {
-    Code* code = frame->code;
+namespace {
+
+// A generator of [code]'s kind whose embedded frame has only its header set (see init_frame).
+Generator* allocate_generator(Code* code, Function* function, Dict* globals, Dict* builtins,
+                              Dict* locals) {
     Type* type = (code->flags & kCoroutine)        ? types.coroutine_
                  : (code->flags & kAsyncGenerator) ? async_generator_type()
                                                    : types.generator_;
-    auto* gen = heap().make<Generator>(type);
+    auto* gen = heap().make_sized<Generator>(type, frame_size(code));
+    Frame* frame = embedded_frame(gen);
+    init_frame(frame, code, function, globals, builtins, locals);
+    frame->in_generator = true;
+    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
     gen->frame = frame;
     gen->code = code;
-    gen->qualname = frame->function ? frame->function->qualname : code->qualname;
-    frame->generator = gen;
-    frame->pc = 1;  // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
+    gen->qualname = function ? function->qualname : code->qualname;
+    return gen;
+}
+
+} // namespace
+
+Generator* make_generator(Frame* frame) {
+    Generator* gen = allocate_generator(frame->code, frame->function, frame->globals,
+                                        frame->builtins, frame->locals);
+    std::copy_n(frame->slots, frame->code->frame_slots(), gen->frame->slots);
+    release_frame(frame);
+    return gen;
+}
+
+Generator* make_simple_generator(Function* function, const Value* args) {
+    Generator* gen = allocate_generator(function->code, function, function->globals,
+                                        function->builtins, nullptr);
+    bind_simple_args(gen->frame, function, args);
     return gen;
 }
 
@@ -66,14 +89,8 @@ Value delegate_of(Frame* f) {
 
 namespace {
 
-void finish(Generator* gen) {
-    if (gen->frame) {
-        Frame* f = gen->frame;
-        gen->frame = nullptr;
-        f->generator = nullptr;
-        release_frame(f);
-    }
-}
+// The frame's memory stays in the generator, unused (its slots are no longer traced).
+void finish(Generator* gen) { gen->frame = nullptr; }
 
 // PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError, and so does a
 // StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
@@ -482,8 +499,6 @@ void gen_destroy(Object* self) {
     // A closed coroutine has no frame left: close() before the first await is no mistake.
     if (gen->type == types.coroutine_ && !gen->started && gen->frame)
         warn_never_awaited(gen, nullptr, 0);
-    // Freed directly: the frame's code object may be dying in the same collection.
-    if (gen->frame) std::free(gen->frame);
     gen->frame = nullptr;
 }
 

@@ -21,8 +21,24 @@ struct Generator : rt::Object {
     rt::Value saved_handled = rt::Value::null();
 };
 
-// Makes a generator (or coroutine, by the code's flags) owning [frame], not yet started.
+// A generator's frame is embedded in its allocation, right after the Generator: one
+// allocation per call of a generator function, freed with the generator. Generator::frame
+// points to it until the generator finishes.
+inline Frame* embedded_frame(Generator* gen) {
+    return reinterpret_cast<Frame*>(reinterpret_cast<char*>(gen) + sizeof(Generator));
+}
+inline Generator* Frame::generator() {
+    return in_generator
+               ? reinterpret_cast<Generator*>(reinterpret_cast<char*>(this) - sizeof(Generator))
+               : nullptr;
+}
+
+// Makes a generator (or coroutine, by the code's flags) whose frame is a copy of [frame], not
+// yet started; [frame] goes back to its code's free list.
 Generator* make_generator(Frame* frame);
+// The same for calling [function], whose code is simple_call, with its argcount positional
+// arguments [args] (see new_simple_frame), without a frame to copy.
+Generator* make_simple_generator(rt::Function* function, const rt::Value* args);
 
 // Resumes [gen] sending [value] in (or throwing [thrown] when not null).
 rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value thrown,

@@ -640,7 +640,7 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
     if (++call_depth > recursion_limit || stack_exhausted()) {
         --call_depth;
         raise(exc.RecursionError, "maximum recursion depth exceeded");
-        if (!entry->generator) release_frame(entry);
+        if (!entry->in_generator) release_frame(entry);
         return ExecStatus::Raised;
     }
 
@@ -1429,11 +1429,10 @@ op_MAKE_FUNCTION : {
     DISPATCH();
 }
 op_KW_NAMES:
-    f->kwnames = as<Tuple>(code->consts[arg]);
-    DISPATCH();
+    DISPATCH(); // read by the CALL that always follows it
 op_CALL : {
-    Tuple* kwnames = f->kwnames;
-    f->kwnames = nullptr;
+    Tuple* kwnames =
+        instr_op(ip[-2]) == Op::KW_NAMES ? as<Tuple>(code->consts[instr_arg(ip[-2])]) : nullptr;
     int nkw = kwnames ? static_cast<int>(kwnames->size) : 0;
     Value* args = sp - arg;
     Value callable = args[-2];
@@ -1447,15 +1446,19 @@ op_CALL : {
         Function* fn = as<Function>(callable);
         sp -= arg + 2;
         SAVE_FRAME();
-        Frame* callee = is_simple_call(fn->code, npos, kwnames)
-                            ? new_simple_frame(fn, args)
-                            : frame_for_call(fn, args, npos, kwnames);
-        if (!callee) goto error;
-        if (callee->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
+        bool simple = is_simple_call(fn->code, npos, kwnames);
+        if (fn->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
             // A generator or coroutine function: the call only makes the object.
-            Generator* gen = make_generator(callee);
+            Generator* gen;
+            if (simple) {
+                gen = make_simple_generator(fn, args);
+            } else {
+                Frame* bound = frame_for_call(fn, args, npos, kwnames);
+                if (!bound) goto error;
+                gen = make_generator(bound);
+            }
             PUSH(Value::object(gen));
-            if (awaits_new_coroutine(callee->code, code, ip) && call_depth < recursion_limit) {
+            if (awaits_new_coroutine(fn->code, code, ip) && call_depth < recursion_limit) {
                 // `await f(...)`: what GET_AWAITABLE, LOAD_CONST None and SEND would do with
                 // the new coroutine, without dispatching them; its first instruction, the
                 // POP_TOP of the None sent in, is skipped too.
@@ -1464,13 +1467,16 @@ op_CALL : {
                 SAVE_FRAME();
                 ++call_depth;
                 enter_delegate(gen, f, Value::none());
-                f = callee;
+                f = gen->frame;
                 LOAD_FRAME();
                 --sp;
                 ++ip;
             }
             DISPATCH();
         }
+        Frame* callee =
+            simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
+        if (!callee) goto error;
         if (call_depth + 1 > recursion_limit) {
             release_frame(callee);
             raise(exc.RecursionError, "maximum recursion depth exceeded");
@@ -1531,15 +1537,15 @@ op_RETURN_VALUE : {
         f->pc = static_cast<int32_t>(ip - first);
         --call_depth;
         g_current = saved_current;
-        if (!f->generator) release_frame(f);
+        if (!f->in_generator) release_frame(f);
         return ExecStatus::Returned;
     }
     Frame* caller = f->back;
     --call_depth;
-    if (f->generator) {
+    if (f->in_generator) {
         // A delegate run in its awaiter's loop (see SEND): the awaiter's SEND loop ends
         // with the value.
-        end_delegate(f->generator);
+        end_delegate(f->generator());
         f = caller;
         LOAD_FRAME();
         sp -= 2;
@@ -1741,7 +1747,7 @@ op_YIELD_VALUE : {
     while (!f->is_entry) {
         --call_depth;
         Frame* awaiter = f->back;
-        suspend_delegate(f->generator);
+        suspend_delegate(f->generator());
         f = awaiter;
         f->pc += 1; // past its YIELD_VALUE
         f->sp -= 1; // the value it sent
@@ -1921,22 +1927,21 @@ error : {
             ip = first + b.handler;
             DISPATCH();
         }
-        f->kwnames = nullptr;
         if (f->is_entry) {
             f->pc = static_cast<int32_t>(ip - first);
             f->sp = static_cast<int32_t>(sp - f->slots);
             --call_depth;
             g_current = saved_current;
-            if (!f->generator) release_frame(f);
+            if (!f->in_generator) release_frame(f);
             set_pending(e);
             return ExecStatus::Raised;
         }
         Frame* caller = f->back;
         --call_depth;
-        if (f->generator) {
+        if (f->in_generator) {
             // A delegate run in its awaiter's loop: the exception goes on from its SEND.
             set_pending(e);
-            end_delegate(f->generator);
+            end_delegate(f->generator());
             e = take_pending();
         } else {
             release_frame(f);
