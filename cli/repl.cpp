@@ -139,9 +139,10 @@ void detach_task(aio::Task* task) {
         task->waiter = Value::null();
     }
     auto& ready = g.loop->ready;
-    ready.erase(std::remove_if(ready.begin(), ready.end(),
-                               [&](const aio::ReadyEntry& e) { return is_step(e.kind, e.target); }),
-                ready.end());
+    ready.erase(
+        std::remove_if(ready.begin(), ready.end(),
+                       [&](const aio::ReadyEntry& e) { return is_step(e.kind(), e.target()); }),
+        ready.end());
 }
 
 void run_coroutine_entry(vm::Code* code) {
@@ -176,7 +177,7 @@ void run_coroutine_entry(vm::Code* code) {
     auto& ready = g.loop->ready;
     ready.erase(std::remove_if(
                     ready.begin(), ready.end(),
-                    [](const aio::ReadyEntry& e) { return e.kind == aio::HandleKind::StopLoop; }),
+                    [](const aio::ReadyEntry& e) { return e.kind() == aio::HandleKind::StopLoop; }),
                 ready.end());
     Value r = aio::future_result(task);
     task->log_traceback = false;

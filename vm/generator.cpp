@@ -26,12 +26,10 @@ Generator* allocate_generator(Code* code, Function* function, Dict* globals, Dic
                  : (code->flags & kAsyncGenerator) ? async_generator_type()
                                                    : types.generator_;
     auto* gen = heap().make_sized<Generator>(type, frame_size(code));
-    Frame* frame = embedded_frame(gen);
+    Frame* frame = gen->embedded_frame();
     init_frame(frame, code, function, globals, builtins, locals);
     frame->in_generator = true;
     frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
-    gen->frame = frame;
-    gen->code = code;
     gen->qualname = function ? function->qualname : code->qualname;
     return gen;
 }
@@ -41,7 +39,7 @@ Generator* allocate_generator(Code* code, Function* function, Dict* globals, Dic
 Generator* make_generator(Frame* frame) {
     Generator* gen = allocate_generator(frame->code, frame->function, frame->globals,
                                         frame->builtins, frame->locals);
-    std::copy_n(frame->slots, frame->code->frame_slots(), gen->frame->slots);
+    std::copy_n(frame->slots, frame->code->frame_slots(), gen->frame()->slots);
     release_frame(frame);
     return gen;
 }
@@ -49,7 +47,7 @@ Generator* make_generator(Frame* frame) {
 Generator* make_simple_generator(Function* function, const Value* args) {
     Generator* gen = allocate_generator(function->code, function, function->globals,
                                         function->builtins, nullptr);
-    bind_simple_args(gen->frame, function, args);
+    bind_simple_args(gen->frame(), function, args);
     return gen;
 }
 
@@ -89,14 +87,14 @@ Value delegate_of(Frame* f) {
 
 namespace {
 
-// The frame's memory stays in the generator, unused (its slots are no longer traced).
-void finish(Generator* gen) { gen->frame = nullptr; }
+// The frame's memory stays in the generator, unused: its slots are no longer traced.
+void finish(Generator* gen) { gen->finished = true; }
 
 // PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError, and so does a
 // StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
 // [resumer_handled].
 void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
-    bool async_gen = gen->code->flags & kAsyncGenerator;
+    bool async_gen = gen->code()->flags & kAsyncGenerator;
     const char* message;
     if (pending_is(exc.StopIteration))
         message = gen->type == types.coroutine_ ? "coroutine raised StopIteration"
@@ -122,7 +120,7 @@ void end_delegate(Generator* gen) {
     gen->saved_handled = Value::null();
     set_handled_exception(awaiter_handled);
     gen->running = false;
-    gen->frame->back = nullptr;
+    gen->frame()->back = nullptr;
     finish(gen);
     if (has_pending()) stop_iteration_to_runtime_error(gen, awaiter_handled);
 }
@@ -133,7 +131,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         raise(exc.ValueError, coroutine ? "coroutine already executing" : "generator already executing");
         return SendResult::Error;
     }
-    if (!gen->frame) {
+    if (!gen->frame()) {
         if (!thrown.is_null()) {
             raise_value(thrown);
             return SendResult::Error;
@@ -145,7 +143,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         *out = Value::none();
         return SendResult::Returned;  // exhausted: StopIteration with no value
     }
-    Frame* f = gen->frame;
+    Frame* f = gen->frame();
     if (!gen->started && thrown.is_null() && !value.is_none()) {
         raise_format(exc.TypeError, "can't send non-None value to a just-started %s",
                      coroutine ? "coroutine" : "generator");
@@ -350,7 +348,7 @@ Value gen_throw_method(Value* args, int nargs, Tuple*) {
 Value gen_close_method(Value* args, int nargs, Tuple*) {
     if (nargs != 1) return raise(exc.TypeError, "close() takes no arguments");
     Generator* gen = as_gen(args[0]);
-    if (!gen->frame) return Value::none();
+    if (!gen->frame()) return Value::none();
     if (!gen->started) {
         finish(gen);
         return Value::none();
@@ -394,18 +392,19 @@ struct FrameView : Object {
 
 Value frame_view_getattr(Value self, Str* name) {
     Generator* gen = as<FrameView>(self)->gen;
-    Frame* f = gen->frame;
+    Frame* f = gen->frame();
     std::string_view n = name->view();
-    if (n == "f_code") return Value::object(gen->code);
+    if (n == "f_code") return Value::object(gen->code());
     if (n == "f_lineno")
-        return make_int(f && gen->started ? line_of(gen->code, f->pc - 1) : gen->code->firstlineno);
+        return make_int(f && gen->started ? line_of(gen->code(), f->pc - 1)
+                                          : gen->code()->firstlineno);
     if (n == "f_back") return Value::none();
     if (n == "f_globals" && f) return Value::object(f->globals);
     if (n == "f_builtins" && f) return Value::object(f->builtins);
     if (n == "f_locals") {
         Dict* locals = make_dict();
         if (!f) return Value::object(locals);
-        const Code* code = gen->code;
+        const Code* code = gen->code();
         for (int i = 0; i < code->nlocals(); ++i)
             if (!f->slots[i].is_null()) dict_set_str(locals, code->varnames[i], f->slots[i]);
         for (int i = 0; i < code->nderefs(); ++i) {
@@ -425,9 +424,9 @@ Value frame_view_repr(Value self) {
     Generator* gen = as<FrameView>(self)->gen;
     Value line = frame_view_getattr(self, intern("f_lineno"));
     return str_value("<frame at " + address(as<FrameView>(self)) + ", file '" +
-                     std::string(gen->code->filename->view()) + "', line " +
+                     std::string(gen->code()->filename->view()) + "', line " +
                      std::to_string(line.as_small_int()) + ", code " +
-                     std::string(gen->code->name->view()) + ">");
+                     std::string(gen->code()->name->view()) + ">");
 }
 
 void frame_view_trace(Object* self, Tracer& tracer) {
@@ -438,35 +437,35 @@ void frame_view_trace(Object* self, Tracer& tracer) {
 Value gen_getattr(Value self, Str* name) {
     Generator* gen = as_gen(self);
     std::string_view n = name->view();
-    if (n == "__name__") return Value::object(gen->code->name);
+    if (n == "__name__") return Value::object(gen->code()->name);
     if (n == "__qualname__") return Value::object(gen->qualname);
     bool is_gen = gen->type == types.generator_;
     bool is_coro = gen->type == types.coroutine_;
     std::string_view prefix = is_gen ? "gi_" : is_coro ? "cr_" : "ag_";
     if (n.substr(0, 3) != prefix) return generic_getattr(self, name);
     std::string_view field = n.substr(3);
-    if (field == "code") return Value::object(gen->code);
+    if (field == "code") return Value::object(gen->code());
     if (field == "running") return Value::boolean(gen->running);
     if (field == "frame") {
-        if (!gen->frame) return Value::none();
+        if (!gen->frame()) return Value::none();
         auto* view = heap().make<FrameView>(types.frame_);
         view->gen = gen;
         return Value::object(view);
     }
     if (field == (is_gen ? "yieldfrom" : "await")) {
-        Value delegate =
-            gen->frame && gen->started && !gen->running ? delegate_of(gen->frame) : Value::null();
+        Value delegate = gen->frame() && gen->started && !gen->running ? delegate_of(gen->frame())
+                                                                       : Value::null();
         return delegate.is_null() ? Value::none() : delegate;
     }
     if (field == "suspended" && (is_gen || is_coro)) // async generators have none in 3.11
-        return Value::boolean(gen->frame && gen->started && !gen->running);
+        return Value::boolean(gen->frame() && gen->started && !gen->running);
     return generic_getattr(self, name);
 }
 
 void gen_trace(Object* self, Tracer& tracer) {
     auto* gen = static_cast<Generator*>(self);
-    if (gen->frame) trace_frame(gen->frame, tracer);
-    tracer.mark(gen->code);
+    if (gen->frame()) trace_frame(gen->frame(), tracer);
+    tracer.mark(gen->code()); // from the frame, which keeps its code once finished
     tracer.mark(gen->qualname);
     tracer.mark(gen->saved_handled);
 }
@@ -475,8 +474,8 @@ void gen_trace(Object* self, Tracer& tracer) {
 // finalizer does, so that its finally blocks and __exit__ methods run.
 bool gen_needs_finalize(Object* self) {
     auto* gen = static_cast<Generator*>(self);
-    return !gen->finalized && gen->started && !gen->running && gen->frame &&
-           gen->frame->block_count > 0;
+    return !gen->finalized && gen->started && !gen->running && gen->frame() &&
+           gen->frame()->block_count > 0;
 }
 
 void gen_finalize(Object* self) {
@@ -497,9 +496,9 @@ void gen_finalize(Object* self) {
 void gen_destroy(Object* self) {
     auto* gen = static_cast<Generator*>(self);
     // A closed coroutine has no frame left: close() before the first await is no mistake.
-    if (gen->type == types.coroutine_ && !gen->started && gen->frame)
+    if (gen->type == types.coroutine_ && !gen->started && gen->frame())
         warn_never_awaited(gen, nullptr, 0);
-    gen->frame = nullptr;
+    gen->finished = true;
 }
 
 }  // namespace

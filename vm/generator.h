@@ -7,30 +7,28 @@
 
 namespace apy::vm {
 
+// A generator's frame is embedded in its allocation, right after the Generator: one
+// allocation per call of a generator function, freed with the generator.
 struct Generator : rt::Object {
-    Frame* frame = nullptr;  // null once finished
-    Code* code = nullptr;  // __name__ is its name
     rt::Str* qualname = nullptr;
     bool running = false;
     bool started = false;
+    bool finished = false; // returned or raised: its frame is done with
     bool warned = false;  // "was never awaited" already reported
     bool first_iter_seen = false;  // async generators: the first-iteration hook ran
     bool finalized = false;        // closed by the collector once already
     // The exception handled when the generator last suspended (restored on resume). While it
     // runs as a delegate in its awaiter's dispatch loop (see enter_delegate): the awaiter's.
     rt::Value saved_handled = rt::Value::null();
+
+    Frame* embedded_frame() { return reinterpret_cast<Frame*>(this + 1); }
+    // Its frame; null once finished.
+    Frame* frame() { return finished ? nullptr : embedded_frame(); }
+    Code* code() { return embedded_frame()->code; } // __name__ is its name
 };
 
-// A generator's frame is embedded in its allocation, right after the Generator: one
-// allocation per call of a generator function, freed with the generator. Generator::frame
-// points to it until the generator finishes.
-inline Frame* embedded_frame(Generator* gen) {
-    return reinterpret_cast<Frame*>(reinterpret_cast<char*>(gen) + sizeof(Generator));
-}
 inline Generator* Frame::generator() {
-    return in_generator
-               ? reinterpret_cast<Generator*>(reinterpret_cast<char*>(this) - sizeof(Generator))
-               : nullptr;
+    return in_generator ? reinterpret_cast<Generator*>(this) - 1 : nullptr;
 }
 
 // Makes a generator (or coroutine, by the code's flags) whose frame is a copy of [frame], not
@@ -52,11 +50,11 @@ rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value throw
 // or not) the awaiter's loop goes on; the generator's state is then as after a
 // generator_resume.
 inline bool can_enter_delegate(Generator* gen, rt::Value sent) {
-    return gen->frame && !gen->running && gen->saved_handled.is_null() &&
+    return gen->frame() && !gen->running && gen->saved_handled.is_null() &&
            (gen->started || sent.is_none());
 }
 inline void enter_delegate(Generator* gen, Frame* awaiter, rt::Value sent) {
-    Frame* f = gen->frame;
+    Frame* f = gen->frame();
     gen->started = true;
     gen->running = true;
     gen->saved_handled = rt::handled_exception(); // the awaiter's: see Generator::saved_handled
@@ -70,7 +68,7 @@ inline void suspend_delegate(Generator* gen) {
     gen->saved_handled = handled_now.is(awaiter_handled) ? rt::Value::null() : handled_now;
     rt::set_handled_exception(awaiter_handled);
     gen->running = false;
-    gen->frame->back = nullptr;
+    gen->frame()->back = nullptr;
 }
 void end_delegate(Generator* gen);
 

@@ -403,7 +403,7 @@ Value awaitable_of(Value v, uint32_t where) {
     if (is_coroutine(v)) {
         Generator* g = as<Generator>(v);
         // Suspended in an await of its own (CPython's _PyGen_yf), or running.
-        if (g->frame && (g->frame->back || !delegate_of(g->frame).is_null()))
+        if (g->frame() && (g->frame()->back || !delegate_of(g->frame()).is_null()))
             return raise(exc.RuntimeError, "coroutine is being awaited already");
         return v;
     }
@@ -1467,7 +1467,7 @@ op_CALL : {
                 SAVE_FRAME();
                 ++call_depth;
                 enter_delegate(gen, f, Value::none());
-                f = gen->frame;
+                f = gen->frame();
                 LOAD_FRAME();
                 --sp;
                 ++ip;
@@ -1862,7 +1862,7 @@ op_SEND : {
             for (;;) {
                 ++call_depth;
                 enter_delegate(gen, f, sent);
-                f = gen->frame;
+                f = gen->frame();
                 // Suspended in an await of its own (at the JUMP_BACKWARD to its SEND, with
                 // the delegate below the value just pushed): that SEND goes on down the
                 // chain at once, without a dispatch per level.

@@ -43,10 +43,24 @@ struct Handle : rt::Object {
     Value arg = Value::null();    // a tuple of the arguments (null: none)
 };
 
-struct ReadyEntry {
-    HandleKind kind;
-    Value target;
+// A ready-queue entry, two words: the target object's address (8-byte aligned) carries the
+// kind in its low bits.
+class ReadyEntry {
+  public:
+    ReadyEntry(HandleKind kind, Value target, Value arg)
+        : arg(arg),
+          bits_(reinterpret_cast<uintptr_t>(target.as_object()) | static_cast<uintptr_t>(kind)) {}
+    HandleKind kind() const { return static_cast<HandleKind>(bits_ & kKindMask); }
+    Value target() const {
+        return Value::object(reinterpret_cast<rt::Object*>(bits_ & ~kKindMask));
+    }
+
     Value arg;
+
+  private:
+    static constexpr uintptr_t kKindMask = 7;
+    static_assert(static_cast<uintptr_t>(HandleKind::StopLoop) <= kKindMask);
+    uintptr_t bits_;
 };
 
 // A timer in the loop's heap: a TimerHandle, or a sleep (see module.cpp).
@@ -163,11 +177,18 @@ struct Future : rt::Object {
     bool log_traceback = false;   // an exception nobody retrieved yet
     bool must_cancel = false;     // tasks: cancel at the next step; gathers: _cancel_requested
     uint8_t sleep_state = 0;      // sleeps (module.cpp): 0 not started, 1 waiting, 2 done
+    // Two fields serve what CPython keeps in four (_result, _exception, _cancel_message,
+    // _cancelled_exc), as no state needs more than two of them:
+    // - finished: the result, or the exception (not null) the future was finished with;
+    // - pending or cancelled: the cancel message (None: none; a pending task's is the message
+    //   of a cancel() to come) and, for a task its coroutine cancelled, the CancelledError
+    //   it raised (null: none). A pending sleep keeps the result to give in `result`.
     Value result = Value::none();
     Value exception = Value::null();
-    Value cancel_message = Value::none();
-    Value cancelled_exc = Value::null();
     CallbackList callbacks;
+
+    Value& cancel_message() { return result; }
+    Value& cancelled_exc() { return exception; }
 };
 
 // Tasks and gathering futures extend the layout (types.task, types.gathering_future): a

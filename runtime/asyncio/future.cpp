@@ -140,8 +140,6 @@ void trace_future_fields(Future* f, Tracer& tracer) {
     tracer.mark(f->loop);
     tracer.mark(f->result);
     tracer.mark(f->exception);
-    tracer.mark(f->cancel_message);
-    tracer.mark(f->cancelled_exc);
     f->callbacks.trace(tracer);
 }
 
@@ -185,6 +183,7 @@ bool future_set_exception(Future* f, Value exception) {
         raise(exc.TypeError, "StopIteration interacts badly with generators and cannot be raised into a Future");
         return false;
     }
+    f->result = Value::none(); // no cancel message of a task (see Future::result)
     f->exception = exception;
     f->state = FutureState::Finished;
     f->log_traceback = true;
@@ -196,19 +195,21 @@ bool future_cancel(Future* f, Value message) {
     f->log_traceback = false;
     if (f->state != FutureState::Pending) return false;
     f->state = FutureState::Cancelled;
-    f->cancel_message = message;
+    f->cancel_message() = message;
     schedule_callbacks(f);
     return true;
 }
 
 Value make_cancelled_error(Future* f) {
-    if (!f->cancelled_exc.is_null()) {
-        Value e = f->cancelled_exc;
-        f->cancelled_exc = Value::null();
+    if (f->state == FutureState::Finished)
+        return make_exception(types.CancelledError, make_tuple(0));
+    if (!f->cancelled_exc().is_null()) {
+        Value e = f->cancelled_exc();
+        f->cancelled_exc() = Value::null();
         return e;
     }
-    if (f->cancel_message.is_none()) return make_exception(types.CancelledError, make_tuple(0));
-    return make_exception(types.CancelledError, make_tuple(&f->cancel_message, 1));
+    if (f->cancel_message().is_none()) return make_exception(types.CancelledError, make_tuple(0));
+    return make_exception(types.CancelledError, make_tuple(&f->cancel_message(), 1));
 }
 
 Value future_result(Future* f) {

@@ -89,16 +89,16 @@ std::vector<Value> call_args(Handle* h) {
 
 // Runs one ready entry; false when a KeyboardInterrupt or SystemExit must stop the loop.
 bool run_entry(const ReadyEntry& e) {
-    switch (e.kind) {
-    case HandleKind::TaskStep: task_step(as<Task>(e.target), e.arg); break;
-    case HandleKind::TaskWakeup: task_wakeup(as<Task>(e.target), as<Future>(e.arg)); break;
-    case HandleKind::SleepTimer: sleep_timer_fired(e.target.as_object()); break;
+    switch (e.kind()) {
+    case HandleKind::TaskStep: task_step(as<Task>(e.target()), e.arg); break;
+    case HandleKind::TaskWakeup: task_wakeup(as<Task>(e.target()), as<Future>(e.arg)); break;
+    case HandleKind::SleepTimer: sleep_timer_fired(e.target().as_object()); break;
     case HandleKind::GatherChildDone:
-        gather_child_done(as<GatheringFuture>(e.target), as<Future>(e.arg));
+        gather_child_done(as<GatheringFuture>(e.target()), as<Future>(e.arg));
         break;
-    case HandleKind::StopLoop: as<EventLoop>(e.target)->stopping = true; break;
+    case HandleKind::StopLoop: as<EventLoop>(e.target())->stopping = true; break;
     case HandleKind::Call: {
-        Handle* h = as<Handle>(e.target);
+        Handle* h = as<Handle>(e.target());
         Tuple* args = h->arg.is_null() ? nullptr : as<Tuple>(h->arg);
         Value r = call(h->target, args ? args->items : nullptr, args ? static_cast<int>(args->size) : 0);
         if (r.is_null()) {
@@ -145,12 +145,12 @@ void run_once(EventLoop* loop, bool may_wait = true) {
     for (size_t i = 0; i < ntodo; ++i) {
         ReadyEntry e = loop->ready.front();
         loop->ready.pop_front();
-        if (e.kind == HandleKind::Call
-                ? as<Handle>(e.target)->cancelled
-                : e.kind == HandleKind::SleepTimer && sleep_timer_cancelled(e.target.as_object()))
+        if (e.kind() == HandleKind::Call ? as<Handle>(e.target())->cancelled
+                                         : e.kind() == HandleKind::SleepTimer &&
+                                               sleep_timer_cancelled(e.target().as_object()))
             continue;
         {
-            Root keep_target(e.target); // in use while it runs
+            Root keep_target(e.target()); // in use while it runs
             Root keep_arg(e.arg);
             if (!run_entry(e)) return;
         }
@@ -199,7 +199,7 @@ void handle_trace(Object* self, Tracer& tracer) {
 void loop_trace(Object* self, Tracer& tracer) {
     auto* loop = static_cast<EventLoop*>(self);
     for (const ReadyEntry& e : loop->ready) {
-        tracer.mark(e.target);
+        tracer.mark(e.target());
         tracer.mark(e.arg);
     }
     for (const TimerEntry& t : loop->timers) tracer.mark(t.target);
@@ -293,7 +293,7 @@ void remember_asyncgen(vm::Generator* agen) {
     if (!loop || loop->asyncgens_shutdown_called) return;
     auto& gens = loop->asyncgens;
     if (gens.size() >= 2 * loop->asyncgens_pruned_size + 64) {
-        std::erase_if(gens, [](Value g) { return !as<vm::Generator>(g)->frame; });
+        std::erase_if(gens, [](Value g) { return as<vm::Generator>(g)->finished; });
         loop->asyncgens_pruned_size = gens.size();
     }
     gens.push_back(Value::object(agen));
@@ -307,7 +307,7 @@ Value loop_shutdown_asyncgens(Value* args, int nargs, Tuple*) {
     loop->asyncgens_shutdown_called = true;
     std::vector<Value> open;
     for (Value g : loop->asyncgens)
-        if (as<vm::Generator>(g)->frame) open.push_back(g);
+        if (as<vm::Generator>(g)->frame()) open.push_back(g);
     loop->asyncgens.clear();
     Value gens = Value::object(make_list(open));
     Root keep(gens);

@@ -490,10 +490,11 @@ void gather_child_done(GatheringFuture* outer, Future* child) {
     }
     if (outer->finished_children < outer->distinct_children) return;
     List* results = make_list();
+    results->items.reserve(outer->children.size());
     for (Value c : outer->children) {
         Future* f = as<Future>(c);
         if (f->state == FutureState::Cancelled) {
-            Value message = f->cancel_message.is_none() ? str_value("") : f->cancel_message;
+            Value message = f->cancel_message().is_none() ? str_value("") : f->cancel_message();
             list_append(results, make_exception(types.CancelledError, make_tuple(&message, 1)));
         } else if (!f->exception.is_null()) {
             f->log_traceback = false;

@@ -36,7 +36,8 @@ void forget_pending_task(Task* task) {
     as<Task>(last)->task_index = i;
     loop->tasks.pop_back();
     task->task_index = -1;
-    if (!task->exception.is_null()) loop->failed_tasks.push_back(Value::object(task));
+    if (task->state == FutureState::Finished && !task->exception.is_null())
+        loop->failed_tasks.push_back(Value::object(task));
 }
 
 // Resumes the task's coroutine: a coroutine object, or a native awaitable (sleep).
@@ -80,13 +81,13 @@ std::string coro_repr(Task* task) {
     std::string name = std::string(gen->qualname->view()) + "()";
     vm::Code* code = nullptr;
     int line = 0;
-    if (gen->frame) {
-        code = gen->frame->code;
-        line = gen->started ? vm::line_of(code, gen->frame->pc - 1) : code->firstlineno;
+    if (gen->frame()) {
+        code = gen->frame()->code;
+        line = gen->started ? vm::line_of(code, gen->frame()->pc - 1) : code->firstlineno;
         return "<" + name + " running at " + std::string(code->filename->view()) + ":" +
                std::to_string(line) + ">";
     }
-    code = gen->code;
+    code = gen->code();
     return "<" + name + " done, defined at " + std::string(code->filename->view()) + ":" +
            std::to_string(code->firstlineno) + ">";
 }
@@ -151,7 +152,7 @@ Value m_task_cancel(Value* args, int nargs, Tuple* kwnames) {
         if (r) return Value::boolean(true);
     }
     t->must_cancel = true;
-    t->cancel_message = a[1];
+    t->cancel_message() = a[1];
     return Value::boolean(true);
 }
 
@@ -222,7 +223,7 @@ void task_step(Task* task, Value thrown) {
     if (status == SendResult::Returned) {
         if (task->must_cancel) {
             task->must_cancel = false;
-            future_cancel(task, task->cancel_message);
+            future_cancel(task, task->cancel_message());
         } else {
             future_set_result(task, result);
         }
@@ -232,7 +233,7 @@ void task_step(Task* task, Value thrown) {
     if (status == SendResult::Error) {
         Value e = take_pending();
         if (isinstance(e, types.CancelledError)) {
-            task->cancelled_exc = e;
+            task->cancelled_exc() = e;
             future_cancel(task, Value::none());
         } else {
             future_set_exception(task, e);
@@ -259,7 +260,7 @@ void task_step(Task* task, Value thrown) {
                 future_add_callback(waited, {HandleKind::TaskWakeup, Value::object(task)});
                 task->waiter = result;
                 if (task->must_cancel) {
-                    int r = cancel_waiter(result, task->cancel_message);
+                    int r = cancel_waiter(result, task->cancel_message());
                     if (r < 0) clear_pending();
                     if (r > 0) task->must_cancel = false;
                 }
