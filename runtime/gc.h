@@ -84,7 +84,7 @@ public:
     std::vector<const std::vector<Value>*> vector_roots;  // see VectorRoot below
 
 private:
-    static constexpr size_t kInitialThreshold = 1u << 20;
+    static constexpr size_t kInitialThreshold = 2u << 20;
     // Small objects (frames' generators, tasks, futures, handles, boxed values) come from
     // per-size free lists carved out of large chunks: no malloc call or header per object,
     // and the sweep gives them back to their list.

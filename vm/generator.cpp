@@ -17,37 +17,11 @@ namespace apy::vm {
 
 using namespace rt;
 
-namespace {
-
-// A generator of [code]'s kind whose embedded frame has only its header set (see init_frame).
-Generator* allocate_generator(Code* code, Function* function, Dict* globals, Dict* builtins,
-                              Dict* locals) {
-    Type* type = (code->flags & kCoroutine)        ? types.coroutine_
-                 : (code->flags & kAsyncGenerator) ? async_generator_type()
-                                                   : types.generator_;
-    auto* gen = heap().make_sized<Generator>(type, frame_size(code));
-    Frame* frame = gen->embedded_frame();
-    init_frame(frame, code, function, globals, builtins, locals);
-    frame->in_generator = true;
-    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
-    gen->qualname = function ? function->qualname : code->qualname;
-    return gen;
-}
-
-} // namespace
-
 Generator* make_generator(Frame* frame) {
     Generator* gen = allocate_generator(frame->code, frame->function, frame->globals,
                                         frame->builtins, frame->locals);
     std::copy_n(frame->slots, frame->code->frame_slots(), gen->frame()->slots);
     release_frame(frame);
-    return gen;
-}
-
-Generator* make_simple_generator(Function* function, const Value* args) {
-    Generator* gen = allocate_generator(function->code, function, function->globals,
-                                        function->builtins, nullptr);
-    bind_simple_args(gen->frame(), function, args);
     return gen;
 }
 

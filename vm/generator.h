@@ -31,12 +31,40 @@ inline Generator* Frame::generator() {
     return in_generator ? reinterpret_cast<Generator*>(this) - 1 : nullptr;
 }
 
-// Makes a generator (or coroutine, by the code's flags) whose frame is a copy of [frame], not
-// yet started; [frame] goes back to its code's free list.
+
+// The async_generator type (vm/async_generator.cpp), made by setup_async_generator_types.
+rt::Type* async_generator_type();
+
+// A generator of [code]'s kind (generator, coroutine or async generator, by its flags), not
+// yet started, whose embedded frame has only its header set (see init_frame).
+[[gnu::always_inline]] inline Generator* allocate_generator(Code* code, rt::Function* function,
+                                                            rt::Dict* globals, rt::Dict* builtins,
+                                                            rt::Dict* locals) {
+    rt::Type* type = (code->flags & kCoroutine)        ? rt::types.coroutine_
+                     : (code->flags & kAsyncGenerator) ? async_generator_type()
+                                                       : rt::types.generator_;
+    auto* gen = rt::heap().make_sized<Generator>(type, frame_size(code));
+    Frame* frame = gen->embedded_frame();
+    init_frame(frame, code, function, globals, builtins, locals);
+    frame->in_generator = true;
+    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
+    gen->qualname = function ? function->qualname : code->qualname;
+    return gen;
+}
+
+// Makes a generator whose frame is a copy of [frame]; [frame] goes back to its code's free
+// list.
 Generator* make_generator(Frame* frame);
+
 // The same for calling [function], whose code is simple_call, with its argcount positional
 // arguments [args] (see new_simple_frame), without a frame to copy.
-Generator* make_simple_generator(rt::Function* function, const rt::Value* args);
+[[gnu::always_inline]] inline Generator* make_simple_generator(rt::Function* function,
+                                                               const rt::Value* args) {
+    Generator* gen = allocate_generator(function->code, function, function->globals,
+                                        function->builtins, nullptr);
+    bind_simple_args(gen->embedded_frame(), function, args);
+    return gen;
+}
 
 // Resumes [gen] sending [value] in (or throwing [thrown] when not null).
 rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value thrown,
@@ -79,8 +107,6 @@ void warn_never_awaited(Generator* coroutine, Code* code, int line);
 // code, without the tracemalloc hint).
 void begin_shutdown();
 
-// The async_generator type (vm/async_generator.cpp), made by setup_async_generator_types.
-rt::Type* async_generator_type();
 // Called with an async generator the first time one of its __anext__, asend, athrow or
 // aclose is called (the firstiter hook of sys.set_asyncgen_hooks, which the event loop uses
 // to find the generators to close at shutdown).
