@@ -37,7 +37,7 @@ struct AsyncGenAwaitable : Object {
 
 // Whether the frame of [gen] last stopped at an item yield.
 bool yielded_item(Generator* gen) {
-    Frame* f = gen->frame();
+    Frame* f = gen->frame;
     return f && instr_arg(f->code->instructions[f->pc - 1]) == 1;
 }
 
@@ -89,9 +89,9 @@ SendResult awaitable_send(Value self, Value in, Value* out) {
         if (a->kind == AwaitKind::Send) {
             r = generator_resume(agen, in.is_none() ? a->value : in, Value::null(), &result);
         } else {
-            if (!agen->frame() || (a->kind == AwaitKind::Close && !agen->started)) {
+            if (!agen->frame || (a->kind == AwaitKind::Close && !agen->started)) {
                 // Nothing runs: a finished or never-started generator just ends.
-                if (agen->frame()) {
+                if (agen->frame) {
                     generator_resume(agen, Value::none(), a->thrown, &result);
                     clear_pending();
                 }

@@ -11,10 +11,12 @@ namespace apy::vm {
 using namespace rt;
 
 Frame* allocate_frame(Code* code) {
-    auto* f = static_cast<Frame*>(std::malloc(frame_size(code)));
-    if (!f) std::abort();
-    return f;
+    auto* memory = static_cast<Generator**>(std::malloc(sizeof(Generator*) + frame_size(code)));
+    if (!memory) std::abort();
+    return reinterpret_cast<Frame*>(memory + 1);
 }
+
+void free_frame_memory(Frame* frame) { std::free(&frame_owner_word(frame)); }
 
 Frame* new_frame(Code* code, Function* function, Dict* globals, Dict* builtins, Dict* locals) {
     Frame* f = take_frame(code, function, globals, builtins, locals);

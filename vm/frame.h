@@ -22,6 +22,11 @@ struct Block {
     int32_t depth;
 };
 
+// A generator's frame is embedded in the generator's cell, or comes from its code's free
+// list like a call's (see generator.h); every frame from a free list has one word before it
+// for the generator owning it.
+enum class FrameOwner : uint8_t { None, EmbeddedIn, PointedToBy };
+
 struct Frame {
     Code* code;
     rt::Function* function;   // null for module code run directly
@@ -34,7 +39,7 @@ struct Frame {
     int32_t sp;               // stack pointer, as an index into slots (saved when not running)
     int32_t block_count;
     bool is_entry;            // returning from it returns from vm::run()
-    bool in_generator;        // embedded in a generator or coroutine (see generator.h)
+    FrameOwner owner;         // whether a generator or coroutine owns it, and how
     rt::Value slots[1];       // locals, cells, frees, then the value stack; blocks after
 
     Block* blocks() { return reinterpret_cast<Block*>(slots + code->frame_slots()); }
@@ -54,8 +59,13 @@ inline size_t frame_size(const Code* code) {
 Frame* new_frame(Code* code, rt::Function* function, rt::Dict* globals, rt::Dict* builtins,
                  rt::Dict* locals);
 
-// The memory of a new frame for [code] (when its free list is empty).
+// The memory of a new frame for [code] (when its free list is empty), and its release.
 Frame* allocate_frame(Code* code);
+void free_frame_memory(Frame* frame);
+// The word before a frame from a free list: the generator it belongs to, if any.
+inline Generator*& frame_owner_word(Frame* frame) {
+    return reinterpret_cast<Generator**>(frame)[-1];
+}
 
 // Sets the header of [f] for a new activation of [code], leaving its slots as they were.
 [[gnu::always_inline]] inline void init_frame(Frame* f, Code* code, rt::Function* function,
@@ -71,7 +81,7 @@ Frame* allocate_frame(Code* code);
     f->sp = code->stack_start;
     f->block_count = 0;
     f->is_entry = false;
-    f->in_generator = false;
+    f->owner = FrameOwner::None;
 }
 
 // A frame for [code] with its header set and its slots left as they were.

@@ -332,7 +332,7 @@ void code_destroy(Object* self) {
     auto* code = static_cast<Code*>(self);
     while (Frame* f = code->free_frames) {
         code->free_frames = f->back;
-        std::free(f);
+        free_frame_memory(f);
     }
     code->~Code();
 }

@@ -18,10 +18,12 @@ namespace apy::vm {
 using namespace rt;
 
 Generator* make_generator(Frame* frame) {
-    Generator* gen = allocate_generator(frame->code, frame->function, frame->globals,
-                                        frame->builtins, frame->locals);
-    std::copy_n(frame->slots, frame->code->frame_slots(), gen->frame()->slots);
-    release_frame(frame);
+    Generator* gen = allocate_generator(frame->code, frame->function, sizeof(Code*));
+    gen->frame = frame;
+    gen->frame_outside = true;
+    frame->owner = FrameOwner::PointedToBy;
+    frame_owner_word(frame) = gen;
+    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
     return gen;
 }
 
@@ -61,8 +63,18 @@ Value delegate_of(Frame* f) {
 
 namespace {
 
-// The frame's memory stays in the generator, unused: its slots are no longer traced.
-void finish(Generator* gen) { gen->finished = true; }
+// An embedded frame's memory stays in the generator, unused: its slots are no longer traced.
+// A frame from the free list goes back there.
+void finish(Generator* gen) {
+    Frame* f = gen->frame;
+    if (!f) return;
+    if (gen->frame_outside) {
+        gen->outside_code() = f->code;
+        f->owner = FrameOwner::None;
+        release_frame(f);
+    }
+    gen->frame = nullptr;
+}
 
 // PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError, and so does a
 // StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
@@ -94,7 +106,7 @@ void end_delegate(Generator* gen) {
     gen->saved_handled = Value::null();
     set_handled_exception(awaiter_handled);
     gen->running = false;
-    gen->frame()->back = nullptr;
+    gen->frame->back = nullptr;
     finish(gen);
     if (has_pending()) stop_iteration_to_runtime_error(gen, awaiter_handled);
 }
@@ -105,7 +117,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         raise(exc.ValueError, coroutine ? "coroutine already executing" : "generator already executing");
         return SendResult::Error;
     }
-    if (!gen->frame()) {
+    if (!gen->frame) {
         if (!thrown.is_null()) {
             raise_value(thrown);
             return SendResult::Error;
@@ -117,7 +129,7 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
         *out = Value::none();
         return SendResult::Returned;  // exhausted: StopIteration with no value
     }
-    Frame* f = gen->frame();
+    Frame* f = gen->frame;
     if (!gen->started && thrown.is_null() && !value.is_none()) {
         raise_format(exc.TypeError, "can't send non-None value to a just-started %s",
                      coroutine ? "coroutine" : "generator");
@@ -322,7 +334,7 @@ Value gen_throw_method(Value* args, int nargs, Tuple*) {
 Value gen_close_method(Value* args, int nargs, Tuple*) {
     if (nargs != 1) return raise(exc.TypeError, "close() takes no arguments");
     Generator* gen = as_gen(args[0]);
-    if (!gen->frame()) return Value::none();
+    if (!gen->frame) return Value::none();
     if (!gen->started) {
         finish(gen);
         return Value::none();
@@ -366,7 +378,7 @@ struct FrameView : Object {
 
 Value frame_view_getattr(Value self, Str* name) {
     Generator* gen = as<FrameView>(self)->gen;
-    Frame* f = gen->frame();
+    Frame* f = gen->frame;
     std::string_view n = name->view();
     if (n == "f_code") return Value::object(gen->code());
     if (n == "f_lineno")
@@ -421,24 +433,24 @@ Value gen_getattr(Value self, Str* name) {
     if (field == "code") return Value::object(gen->code());
     if (field == "running") return Value::boolean(gen->running);
     if (field == "frame") {
-        if (!gen->frame()) return Value::none();
+        if (!gen->frame) return Value::none();
         auto* view = heap().make<FrameView>(types.frame_);
         view->gen = gen;
         return Value::object(view);
     }
     if (field == (is_gen ? "yieldfrom" : "await")) {
-        Value delegate = gen->frame() && gen->started && !gen->running ? delegate_of(gen->frame())
-                                                                       : Value::null();
+        Value delegate =
+            gen->frame && gen->started && !gen->running ? delegate_of(gen->frame) : Value::null();
         return delegate.is_null() ? Value::none() : delegate;
     }
     if (field == "suspended" && (is_gen || is_coro)) // async generators have none in 3.11
-        return Value::boolean(gen->frame() && gen->started && !gen->running);
+        return Value::boolean(gen->frame && gen->started && !gen->running);
     return generic_getattr(self, name);
 }
 
 void gen_trace(Object* self, Tracer& tracer) {
     auto* gen = static_cast<Generator*>(self);
-    if (gen->frame()) trace_frame(gen->frame(), tracer);
+    if (gen->frame) trace_frame(gen->frame, tracer);
     tracer.mark(gen->code()); // from the frame, which keeps its code once finished
     tracer.mark(gen->qualname);
     tracer.mark(gen->saved_handled);
@@ -448,8 +460,8 @@ void gen_trace(Object* self, Tracer& tracer) {
 // finalizer does, so that its finally blocks and __exit__ methods run.
 bool gen_needs_finalize(Object* self) {
     auto* gen = static_cast<Generator*>(self);
-    return !gen->finalized && gen->started && !gen->running && gen->frame() &&
-           gen->frame()->block_count > 0;
+    return !gen->finalized && gen->started && !gen->running && gen->frame &&
+           gen->frame->block_count > 0;
 }
 
 void gen_finalize(Object* self) {
@@ -470,9 +482,11 @@ void gen_finalize(Object* self) {
 void gen_destroy(Object* self) {
     auto* gen = static_cast<Generator*>(self);
     // A closed coroutine has no frame left: close() before the first await is no mistake.
-    if (gen->type == types.coroutine_ && !gen->started && gen->frame())
+    if (gen->type == types.coroutine_ && !gen->started && gen->frame)
         warn_never_awaited(gen, nullptr, 0);
-    gen->finished = true;
+    // Freed directly, not put on a free list: its code may be dying in the same collection.
+    if (gen->frame_outside && gen->frame) free_frame_memory(gen->frame);
+    gen->frame = nullptr;
 }
 
 }  // namespace

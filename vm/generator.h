@@ -7,13 +7,18 @@
 
 namespace apy::vm {
 
-// A generator's frame is embedded in its allocation, right after the Generator: one
-// allocation per call of a generator function, freed with the generator.
+// A generator owns its frame in one of two ways. Made by a call and kept (a task's coroutine,
+// a generator iterated later), its frame is embedded in its cell, right after the Generator:
+// one allocation, freed with the generator. Made by `await f(...)` (or a call that binds
+// keywords, defaults or *args), its frame comes from the code's free list and returns there
+// when it finishes (still in the cache for the next call), and the word after the Generator
+// then keeps its code.
 struct Generator : rt::Object {
+    Frame* frame = nullptr; // null once finished
     rt::Str* qualname = nullptr;
     bool running = false;
     bool started = false;
-    bool finished = false; // returned or raised: its frame is done with
+    bool frame_outside = false; // its frame is a free-list frame (see above)
     bool warned = false;  // "was never awaited" already reported
     bool first_iter_seen = false;  // async generators: the first-iteration hook ran
     bool finalized = false;        // closed by the collector once already
@@ -21,48 +26,54 @@ struct Generator : rt::Object {
     // runs as a delegate in its awaiter's dispatch loop (see enter_delegate): the awaiter's.
     rt::Value saved_handled = rt::Value::null();
 
+    bool finished() const { return !frame; }
     Frame* embedded_frame() { return reinterpret_cast<Frame*>(this + 1); }
-    // Its frame; null once finished.
-    Frame* frame() { return finished ? nullptr : embedded_frame(); }
-    Code* code() { return embedded_frame()->code; } // __name__ is its name
+    // The word after a generator whose frame is outside: its code, once finished.
+    Code*& outside_code() { return *reinterpret_cast<Code**>(this + 1); }
+    // Its code (__name__ is its name).
+    Code* code() {
+        return frame ? frame->code : frame_outside ? outside_code() : embedded_frame()->code;
+    }
 };
 
 inline Generator* Frame::generator() {
-    return in_generator ? reinterpret_cast<Generator*>(this) - 1 : nullptr;
+    switch (owner) {
+    case FrameOwner::EmbeddedIn: return reinterpret_cast<Generator*>(this) - 1;
+    case FrameOwner::PointedToBy: return frame_owner_word(this);
+    default: return nullptr;
+    }
 }
-
 
 // The async_generator type (vm/async_generator.cpp), made by setup_async_generator_types.
 rt::Type* async_generator_type();
 
 // A generator of [code]'s kind (generator, coroutine or async generator, by its flags), not
-// yet started, whose embedded frame has only its header set (see init_frame).
+// yet started, with [extra] bytes after it for its frame or its code (see above).
 [[gnu::always_inline]] inline Generator* allocate_generator(Code* code, rt::Function* function,
-                                                            rt::Dict* globals, rt::Dict* builtins,
-                                                            rt::Dict* locals) {
+                                                            size_t extra) {
     rt::Type* type = (code->flags & kCoroutine)        ? rt::types.coroutine_
                      : (code->flags & kAsyncGenerator) ? async_generator_type()
                                                        : rt::types.generator_;
-    auto* gen = rt::heap().make_sized<Generator>(type, frame_size(code));
-    Frame* frame = gen->embedded_frame();
-    init_frame(frame, code, function, globals, builtins, locals);
-    frame->in_generator = true;
-    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
+    auto* gen = rt::heap().make_sized<Generator>(type, extra);
+    gen->frame = reinterpret_cast<Frame*>(gen + 1); // the embedded frame's place, if any
     gen->qualname = function ? function->qualname : code->qualname;
     return gen;
 }
 
-// Makes a generator whose frame is a copy of [frame]; [frame] goes back to its code's free
-// list.
+// Makes a generator owning [frame], a bound frame from its code's free list, not yet started.
 Generator* make_generator(Frame* frame);
 
-// The same for calling [function], whose code is simple_call, with its argcount positional
-// arguments [args] (see new_simple_frame), without a frame to copy.
+// Makes a generator for calling [function], whose code is simple_call, with its argcount
+// positional arguments [args] (see new_simple_frame), its frame embedded.
 [[gnu::always_inline]] inline Generator* make_simple_generator(rt::Function* function,
                                                                const rt::Value* args) {
-    Generator* gen = allocate_generator(function->code, function, function->globals,
-                                        function->builtins, nullptr);
-    bind_simple_args(gen->embedded_frame(), function, args);
+    Code* code = function->code;
+    Generator* gen = allocate_generator(code, function, frame_size(code));
+    Frame* frame = gen->embedded_frame();
+    init_frame(frame, code, function, function->globals, function->builtins, nullptr);
+    frame->owner = FrameOwner::EmbeddedIn;
+    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
+    bind_simple_args(frame, function, args);
     return gen;
 }
 
@@ -78,11 +89,11 @@ rt::SendResult generator_resume(Generator* gen, rt::Value value, rt::Value throw
 // or not) the awaiter's loop goes on; the generator's state is then as after a
 // generator_resume.
 inline bool can_enter_delegate(Generator* gen, rt::Value sent) {
-    return gen->frame() && !gen->running && gen->saved_handled.is_null() &&
+    return gen->frame && !gen->running && gen->saved_handled.is_null() &&
            (gen->started || sent.is_none());
 }
 inline void enter_delegate(Generator* gen, Frame* awaiter, rt::Value sent) {
-    Frame* f = gen->frame();
+    Frame* f = gen->frame;
     gen->started = true;
     gen->running = true;
     gen->saved_handled = rt::handled_exception(); // the awaiter's: see Generator::saved_handled
@@ -96,7 +107,7 @@ inline void suspend_delegate(Generator* gen) {
     gen->saved_handled = handled_now.is(awaiter_handled) ? rt::Value::null() : handled_now;
     rt::set_handled_exception(awaiter_handled);
     gen->running = false;
-    gen->frame()->back = nullptr;
+    gen->frame->back = nullptr;
 }
 void end_delegate(Generator* gen);
 

@@ -403,7 +403,7 @@ Value awaitable_of(Value v, uint32_t where) {
     if (is_coroutine(v)) {
         Generator* g = as<Generator>(v);
         // Suspended in an await of its own (CPython's _PyGen_yf), or running.
-        if (g->frame() && (g->frame()->back || !delegate_of(g->frame()).is_null()))
+        if (g->frame && (g->frame->back || !delegate_of(g->frame).is_null()))
             return raise(exc.RuntimeError, "coroutine is being awaited already");
         return v;
     }
@@ -640,7 +640,7 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
     if (++call_depth > recursion_limit || stack_exhausted()) {
         --call_depth;
         raise(exc.RecursionError, "maximum recursion depth exceeded");
-        if (!entry->in_generator) release_frame(entry);
+        if (entry->owner == FrameOwner::None) release_frame(entry);
         return ExecStatus::Raised;
     }
 
@@ -1449,16 +1449,20 @@ op_CALL : {
         bool simple = is_simple_call(fn->code, npos, kwnames);
         if (fn->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
             // A generator or coroutine function: the call only makes the object.
+            // One awaited at once finishes soon: its frame comes from the free list, where it
+            // returns when the coroutine ends, still in the cache. Others keep theirs inside.
+            bool awaited = awaits_new_coroutine(fn->code, code, ip);
             Generator* gen;
-            if (simple) {
+            if (simple && !awaited) {
                 gen = make_simple_generator(fn, args);
             } else {
-                Frame* bound = frame_for_call(fn, args, npos, kwnames);
+                Frame* bound =
+                    simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
                 if (!bound) goto error;
                 gen = make_generator(bound);
             }
             PUSH(Value::object(gen));
-            if (awaits_new_coroutine(fn->code, code, ip) && call_depth < recursion_limit) {
+            if (awaited && call_depth < recursion_limit) {
                 // `await f(...)`: what GET_AWAITABLE, LOAD_CONST None and SEND would do with
                 // the new coroutine, without dispatching them; its first instruction, the
                 // POP_TOP of the None sent in, is skipped too.
@@ -1467,7 +1471,7 @@ op_CALL : {
                 SAVE_FRAME();
                 ++call_depth;
                 enter_delegate(gen, f, Value::none());
-                f = gen->frame();
+                f = gen->frame;
                 LOAD_FRAME();
                 --sp;
                 ++ip;
@@ -1537,12 +1541,12 @@ op_RETURN_VALUE : {
         f->pc = static_cast<int32_t>(ip - first);
         --call_depth;
         g_current = saved_current;
-        if (!f->in_generator) release_frame(f);
+        if (f->owner == FrameOwner::None) release_frame(f);
         return ExecStatus::Returned;
     }
     Frame* caller = f->back;
     --call_depth;
-    if (f->in_generator) {
+    if (f->owner != FrameOwner::None) {
         // A delegate run in its awaiter's loop (see SEND): the awaiter's SEND loop ends
         // with the value.
         end_delegate(f->generator());
@@ -1862,7 +1866,7 @@ op_SEND : {
             for (;;) {
                 ++call_depth;
                 enter_delegate(gen, f, sent);
-                f = gen->frame();
+                f = gen->frame;
                 // Suspended in an await of its own (at the JUMP_BACKWARD to its SEND, with
                 // the delegate below the value just pushed): that SEND goes on down the
                 // chain at once, without a dispatch per level.
@@ -1932,13 +1936,13 @@ error : {
             f->sp = static_cast<int32_t>(sp - f->slots);
             --call_depth;
             g_current = saved_current;
-            if (!f->in_generator) release_frame(f);
+            if (f->owner == FrameOwner::None) release_frame(f);
             set_pending(e);
             return ExecStatus::Raised;
         }
         Frame* caller = f->back;
         --call_depth;
-        if (f->in_generator) {
+        if (f->owner != FrameOwner::None) {
             // A delegate run in its awaiter's loop: the exception goes on from its SEND.
             set_pending(e);
             end_delegate(f->generator());

@@ -293,7 +293,7 @@ void remember_asyncgen(vm::Generator* agen) {
     if (!loop || loop->asyncgens_shutdown_called) return;
     auto& gens = loop->asyncgens;
     if (gens.size() >= 2 * loop->asyncgens_pruned_size + 64) {
-        std::erase_if(gens, [](Value g) { return as<vm::Generator>(g)->finished; });
+        std::erase_if(gens, [](Value g) { return as<vm::Generator>(g)->finished(); });
         loop->asyncgens_pruned_size = gens.size();
     }
     gens.push_back(Value::object(agen));
@@ -307,7 +307,7 @@ Value loop_shutdown_asyncgens(Value* args, int nargs, Tuple*) {
     loop->asyncgens_shutdown_called = true;
     std::vector<Value> open;
     for (Value g : loop->asyncgens)
-        if (as<vm::Generator>(g)->frame()) open.push_back(g);
+        if (as<vm::Generator>(g)->frame) open.push_back(g);
     loop->asyncgens.clear();
     Value gens = Value::object(make_list(open));
     Root keep(gens);

@@ -81,9 +81,9 @@ std::string coro_repr(Task* task) {
     std::string name = std::string(gen->qualname->view()) + "()";
     vm::Code* code = nullptr;
     int line = 0;
-    if (gen->frame()) {
-        code = gen->frame()->code;
-        line = gen->started ? vm::line_of(code, gen->frame()->pc - 1) : code->firstlineno;
+    if (gen->frame) {
+        code = gen->frame->code;
+        line = gen->started ? vm::line_of(code, gen->frame->pc - 1) : code->firstlineno;
         return "<" + name + " running at " + std::string(code->filename->view()) + ":" +
                std::to_string(line) + ">";
     }
