@@ -17,16 +17,6 @@ namespace apy::vm {
 
 using namespace rt;
 
-Generator* make_generator(Frame* frame) {
-    Generator* gen = allocate_generator(frame->code, frame->function, sizeof(Code*));
-    gen->frame = frame;
-    gen->frame_outside = true;
-    frame->owner = FrameOwner::PointedToBy;
-    frame_owner_word(frame) = gen;
-    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
-    return gen;
-}
-
 namespace {
 bool shutting_down = false;
 }

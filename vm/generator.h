@@ -61,7 +61,15 @@ rt::Type* async_generator_type();
 }
 
 // Makes a generator owning [frame], a bound frame from its code's free list, not yet started.
-Generator* make_generator(Frame* frame);
+[[gnu::always_inline]] inline Generator* make_generator(Frame* frame) {
+    Generator* gen = allocate_generator(frame->code, frame->function, sizeof(Code*));
+    gen->frame = frame;
+    gen->frame_outside = true;
+    frame->owner = FrameOwner::PointedToBy;
+    frame_owner_word(frame) = gen;
+    frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
+    return gen;
+}
 
 // Makes a generator for calling [function], whose code is simple_call, with its argcount
 // positional arguments [args] (see new_simple_frame), its frame embedded.
