@@ -4,9 +4,10 @@
 // loop; a generator or coroutine keeps its frame between resumptions.
 //
 // Frames are not collected objects: a plain call's frame goes back to its code
-// object's free list when it returns; a generator's frame is part of the
-// generator's own allocation. The collector reaches running frames through the chain of `back`
-// links from the current frame, and suspended ones through their generators.
+// object's free list when it returns; a generator's frame is embedded in the
+// generator's cell or comes from that free list too (see generator.h). The
+// collector reaches running frames through the chain of `back` links from the
+// current frame, and suspended ones through their generators.
 #pragma once
 
 #include "runtime/objects.h"

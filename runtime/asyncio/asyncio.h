@@ -33,6 +33,10 @@ enum class HandleKind : uint8_t {
     StopLoop,        // run_until_complete's done callback: stop loop [target]
 };
 
+// A HandleKind fits in the low bits of an 8-byte-aligned address (ReadyEntry, CallbackList).
+constexpr uintptr_t kHandleKindMask = 7;
+static_assert(static_cast<uintptr_t>(HandleKind::StopLoop) <= kHandleKindMask);
+
 // A handle returned to apy code by call_soon, call_later and call_at.
 struct Handle : rt::Object {
     bool cancelled = false;
@@ -50,16 +54,14 @@ class ReadyEntry {
     ReadyEntry(HandleKind kind, Value target, Value arg)
         : arg(arg),
           bits_(reinterpret_cast<uintptr_t>(target.as_object()) | static_cast<uintptr_t>(kind)) {}
-    HandleKind kind() const { return static_cast<HandleKind>(bits_ & kKindMask); }
+    HandleKind kind() const { return static_cast<HandleKind>(bits_ & kHandleKindMask); }
     Value target() const {
-        return Value::object(reinterpret_cast<rt::Object*>(bits_ & ~kKindMask));
+        return Value::object(reinterpret_cast<rt::Object*>(bits_ & ~kHandleKindMask));
     }
 
     Value arg;
 
   private:
-    static constexpr uintptr_t kKindMask = 7;
-    static_assert(static_cast<uintptr_t>(HandleKind::StopLoop) <= kKindMask);
     uintptr_t bits_;
 };
 
@@ -148,17 +150,17 @@ class CallbackList {
     }
 
   private:
-    static constexpr uintptr_t kKindMask = 7;
-    static_assert(alignof(std::vector<Callback>) > kKindMask);
-    static_assert(static_cast<uintptr_t>(HandleKind::StopLoop) <= kKindMask);
+    static_assert(alignof(std::vector<Callback>) > kHandleKindMask);
 
     std::vector<Callback>* rest() const {
-        return reinterpret_cast<std::vector<Callback>*>(bits_ & ~kKindMask);
+        return reinterpret_cast<std::vector<Callback>*>(bits_ & ~kHandleKindMask);
     }
-    Callback first() const { return {static_cast<HandleKind>(bits_ & kKindMask), first_target_}; }
+    Callback first() const {
+        return {static_cast<HandleKind>(bits_ & kHandleKindMask), first_target_};
+    }
     void set_first(Callback callback) {
         first_target_ = callback.target;
-        bits_ = (bits_ & ~kKindMask) | static_cast<uintptr_t>(callback.kind);
+        bits_ = (bits_ & ~kHandleKindMask) | static_cast<uintptr_t>(callback.kind);
     }
     void clear() {
         delete rest();
