@@ -45,6 +45,7 @@ const char* const kUsage =
     "  -            program read from stdin (default when no file is given and stdin\n"
     "               is not a terminal; on a terminal, apy starts the REPL)\n"
     "  -i           start the REPL (after running the file, in its globals)\n"
+    "  -u           unbuffered stdout (also PYTHONUNBUFFERED=x)\n"
     "  --dis FILE   show the bytecode of FILE's code objects\n"
     "  --virtual-time  run the event loop on a virtual clock (also APY_VIRTUAL_TIME=1)\n"
     "  --version    print the version and exit\n"
@@ -204,10 +205,17 @@ int apy_main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (const char* env = std::getenv("APY_VIRTUAL_TIME"); env && std::strcmp(env, "1") == 0)
         enable_virtual_time();
-    if (!args.empty() && args[0] == "--virtual-time") {
-        enable_virtual_time();
-        args.erase(args.begin());
+    // As CPython's: any non-empty PYTHONUNBUFFERED is -u.
+    bool unbuffered = std::getenv("PYTHONUNBUFFERED") && *std::getenv("PYTHONUNBUFFERED");
+    for (; !args.empty() && (args[0] == "--virtual-time" || args[0] == "-u");
+         args.erase(args.begin())) {
+        if (args[0] == "-u")
+            unbuffered = true;
+        else
+            enable_virtual_time();
     }
+    // Each write reaches a pipe at once (a reader timing the lines, a log being tailed).
+    if (unbuffered) std::setvbuf(stdout, nullptr, _IONBF, 0);
     if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
         std::fputs(kUsage, stdout);
         return 0;
