@@ -185,6 +185,10 @@ struct Type : Object {
     // calls [finalize], which may run apy code (a suspended generator's finally blocks).
     bool (*needs_finalize)(Object* self) = nullptr;
     void (*finalize)(Object* self) = nullptr;
+    // Native coroutines (asyncio.sleep(), Queue.get() ...): the qualname that CPython's
+    // "coroutine '...' was never awaited" shows, if it never ran and was not reported yet (it
+    // then counts as reported), else null.
+    const char* (*take_unawaited)(Object* self) = nullptr;
 };
 
 // The type of a value that is not a heap object (int, float, bool, None, ...).

@@ -26,16 +26,25 @@ void begin_shutdown() { shutting_down = true; }
 void warn_never_awaited(Generator* coroutine, Code* code, int line) {
     if (coroutine->warned) return;
     coroutine->warned = true;
+    warn_never_awaited(std::string(coroutine->qualname->view()).c_str(), code, line);
+}
+
+void warn_if_unawaited(Object* native_coroutine) {
+    if (const char* qualname = native_coroutine->type->take_unawaited(native_coroutine))
+        warn_never_awaited(qualname, nullptr, 0);
+}
+
+void warn_never_awaited(const char* qualname, Code* code, int line) {
     std::string text;
     if (code) {
         std::string path(code->filename->view());
-        text = path + ":" + std::to_string(line) + ": RuntimeWarning: coroutine '" +
-               std::string(coroutine->qualname->view()) + "' was never awaited\n";
+        text = path + ":" + std::to_string(line) + ": RuntimeWarning: coroutine '" + qualname +
+               "' was never awaited\n";
         std::string source = source_line(path, line);
         if (!source.empty()) text += "  " + source + "\n";
     } else {
-        text = "sys:1: RuntimeWarning: coroutine '" + std::string(coroutine->qualname->view()) +
-               "' was never awaited\n";
+        text =
+            std::string("sys:1: RuntimeWarning: coroutine '") + qualname + "' was never awaited\n";
     }
     if (!shutting_down)
         text += "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n";

@@ -122,6 +122,10 @@ void end_delegate(Generator* gen);
 // Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the
 // location [code]:[line] (null code: at shutdown or collection, "sys:1").
 void warn_never_awaited(Generator* coroutine, Code* code, int line);
+// The same for a native coroutine (Type::take_unawaited) named [qualname].
+void warn_never_awaited(const char* qualname, Code* code, int line);
+// A native coroutine's destroy: the warning if it was never awaited nor reported.
+void warn_if_unawaited(rt::Object* native_coroutine);
 // From here on, collected coroutines are reported as at CPython's interpreter exit (by C
 // code, without the tracemalloc hint).
 void begin_shutdown();

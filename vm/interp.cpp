@@ -687,10 +687,20 @@ op_NOP:
     DISPATCH();
 op_POP_TOP : {
     Value v = POP();
-    // `f()` of a coroutine function whose result is dropped: CPython's warning, here.
-    if (is_coroutine(v) && !as<Generator>(v)->started) {
-        SAVE_FRAME();
-        warn_never_awaited(as<Generator>(v), f->code, line_of(f->code, static_cast<int>(ip - first) - 1));
+    // `f()` of a coroutine function whose result is dropped: CPython's warning, here. The
+    // same for the native coroutines (`asyncio.sleep(1)`, `queue.get()`).
+    if (v.is_object()) {
+        Object* o = v.as_object();
+        const char* native = nullptr;
+        if ((o->type == types.coroutine_ && !static_cast<Generator*>(o)->started) ||
+            (o->type->take_unawaited && (native = o->type->take_unawaited(o)))) {
+            SAVE_FRAME();
+            int line = line_of(f->code, static_cast<int>(ip - first) - 1);
+            if (native)
+                warn_never_awaited(native, f->code, line);
+            else
+                warn_never_awaited(static_cast<Generator*>(o), f->code, line);
+        }
     }
     DISPATCH();
 }

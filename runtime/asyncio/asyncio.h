@@ -179,6 +179,7 @@ struct Future : rt::Object {
     bool log_traceback = false;   // an exception nobody retrieved yet
     bool must_cancel = false;     // tasks: cancel at the next step; gathers: _cancel_requested
     uint8_t sleep_state = 0;      // sleeps (module.cpp): 0 not started, 1 waiting, 2 done
+    bool unawaited_reported = false; // sleeps: "never awaited" shown (Type::take_unawaited)
     // Two fields serve what CPython keeps in four (_result, _exception, _cancel_message,
     // _cancelled_exc), as no state needs more than two of them:
     // - finished: the result, or the exception (not null) the future was finished with;

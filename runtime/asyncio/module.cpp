@@ -105,6 +105,18 @@ SendResult sleep_throw(Value self, Value exception, Value*) {
 
 Value sleep_repr(Value self) { return native_coroutine_repr(self, "sleep"); }
 
+const char* sleep_take_unawaited(Object* self) {
+    auto* s = static_cast<SleepCall*>(self);
+    if (s->sleep_state != 0 || s->unawaited_reported) return nullptr;
+    s->unawaited_reported = true;
+    return "sleep";
+}
+
+void sleep_destroy(Object* self) {
+    vm::warn_if_unawaited(self);
+    future_destroy(self);
+}
+
 // ---- send(), throw() and close() of the native awaitables standing for coroutines
 
 Value resumed(SendResult r, Value out) {
@@ -431,7 +443,8 @@ void setup_types_once() {
     types.gathering_future->destroy = gathering_destroy;
     inherit_slots(types.gathering_future);
     types.sleep = make_native_coroutine_type(sleep_send, sleep_throw, sleep_repr, sleep_trace);
-    types.sleep->destroy = future_destroy;
+    types.sleep->destroy = sleep_destroy;
+    types.sleep->take_unawaited = sleep_take_unawaited;
     types.CancelledError = make_asyncio_exception("CancelledError", exc.BaseException);
     types.InvalidStateError = make_asyncio_exception("InvalidStateError", exc.Exception);
     types.QueueEmpty = make_asyncio_exception("QueueEmpty", exc.Exception);

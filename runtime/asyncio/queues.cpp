@@ -48,6 +48,7 @@ struct QueueCall : Object {
     Future* waiter = nullptr;   // put, get: the future waited on
     QueueOp op = QueueOp::Put;
     uint8_t state = 0; // 0 not started, 1 waiting, 2 done
+    bool unawaited_reported = false; // "never awaited" shown (Type::take_unawaited)
 };
 
 QueueObject* self_queue(Value v) { return as<QueueObject>(v); }
@@ -463,9 +464,17 @@ SendResult queue_call_throw(Value self, Value exception, Value* out) {
     return SendResult::Error;
 }
 
+const char* const kQueueCallNames[] = {"Queue.put", "Queue.get", "Queue.join"};
+
 Value queue_call_repr(Value self) {
-    static const char* const kNames[] = {"Queue.put", "Queue.get", "Queue.join"};
-    return native_coroutine_repr(self, kNames[static_cast<int>(as<QueueCall>(self)->op)]);
+    return native_coroutine_repr(self, kQueueCallNames[static_cast<int>(as<QueueCall>(self)->op)]);
+}
+
+const char* queue_call_take_unawaited(Object* self) {
+    auto* c = static_cast<QueueCall*>(self);
+    if (c->state != 0 || c->unawaited_reported) return nullptr;
+    c->unawaited_reported = true;
+    return kQueueCallNames[static_cast<int>(c->op)];
 }
 
 void queue_call_trace(Object* self, Tracer& tracer) {
@@ -795,6 +804,8 @@ void setup_queue_types() {
 
     types.queue_call = make_native_coroutine_type(queue_call_send, queue_call_throw,
                                                   queue_call_repr, queue_call_trace);
+    types.queue_call->destroy = vm::warn_if_unawaited;
+    types.queue_call->take_unawaited = queue_call_take_unawaited;
 }
 
 void add_queues_module(Module* asyncio) {
