@@ -141,16 +141,9 @@ Value builtin_ascii(Value* args, int nargs, Tuple* kwnames) {
     return str_value(out);
 }
 
-// isinstance/issubclass accept a class or a (nested) tuple of classes.
+// Whether [type] derives from [spec], which must be a class (instance_matches looks into
+// tuples).
 int class_matches(Type* type, Value spec, const char* fname) {
-    if (is_layout(spec, Layout::Tuple)) {
-        Tuple* t = as<Tuple>(spec);
-        for (int64_t i = 0; i < t->size; ++i) {
-            int m = class_matches(type, t->items[i], fname);
-            if (m != 0) return m;
-        }
-        return 0;
-    }
     if (!is_layout(spec, Layout::Type)) {
         bool sub = std::string_view(fname) == "issubclass";
         raise_format(exc.TypeError, "%s() arg 2 must be a %s, a tuple of %s, or a union", fname,
@@ -162,16 +155,18 @@ int class_matches(Type* type, Value spec, const char* fname) {
 
 // isinstance(obj, spec) or issubclass(obj, spec): a metaclass's __instancecheck__ /
 // __subclasscheck__ decides for its classes (abstract base classes rely on it), and the
-// class of a spec that is not a class for that spec (typing.List, int | str).
+// class of a spec that is not a class for that spec (typing.List, int | str). Tuples may nest:
+// RecursionError when too deep, as in CPython.
 int instance_matches(Value obj, Value spec, bool sub) {
     const char* fname = sub ? "issubclass" : "isinstance";
     if (is_layout(spec, Layout::Tuple)) {
+        if (!enter_recursive_call(sub ? " in __subclasscheck__" : " in __instancecheck__"))
+            return -1;
         Tuple* t = as<Tuple>(spec);
-        for (int64_t i = 0; i < t->size; ++i) {
-            int m = instance_matches(obj, t->items[i], sub);
-            if (m != 0) return m;
-        }
-        return 0;
+        int m = 0;
+        for (int64_t i = 0; i < t->size && m == 0; ++i) m = instance_matches(obj, t->items[i], sub);
+        leave_recursive_call();
+        return m;
     }
     Type* meta = type_of(spec);
     if (meta != types.type_) {

@@ -109,6 +109,7 @@ bool hash(Value v, int64_t* out) {
         raise_format(exc.TypeError, "unhashable type: '%s'", type->name.c_str());
         return false;
     }
+    if (stack_exhausted()) return false; // a tuple nested a million deep
     return type->hash(v, out);
 }
 
@@ -261,6 +262,7 @@ Value iter_next(Value iterator) {
     Type* type = type_of(iterator);
     if (!type->next)
         return raise_format(exc.TypeError, "'%s' object is not an iterator", type->name.c_str());
+    if (stack_exhausted()) return Value::null(); // map(f, map(f, ...)) nested deep
     return type->next(iterator);
 }
 
@@ -484,6 +486,9 @@ Value call(Value callable, Value* args, int nargs, Tuple* kwnames) {
     Type* type = type_of(callable);
     if (!type->call)
         return raise_format(exc.TypeError, "'%s' object is not callable", type->name.c_str());
+    // Native code calling native code (task.cancel() cancelling the task it awaits) runs
+    // no apy frame that the recursion limit would count.
+    if (stack_exhausted(" while calling a Python object")) return Value::null();
     return type->call(callable, args, nargs, kwnames);
 }
 

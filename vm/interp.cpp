@@ -74,39 +74,40 @@ Value load_global(Frame* f, Str* name) {
     return name_error(name);
 }
 
-// The exception class or tuple of classes in an except clause must be classes
-// deriving from BaseException.
-int exception_matches(Value exception, Value spec) {
+// The classes an except or except* clause names: [spec] itself or the items of a tuple, each
+// a class deriving from BaseException (as CPython, a nested tuple is not looked into). *items
+// may point at [spec], which must outlive them.
+bool check_except_spec(const Value& spec, const Value** items, int64_t* count) {
+    *items = &spec;
+    *count = 1;
     if (is_layout(spec, Layout::Tuple)) {
-        Tuple* t = as<Tuple>(spec);
-        for (int64_t i = 0; i < t->size; ++i) {
-            int m = exception_matches(exception, t->items[i]);
-            if (m != 0) return m;
-        }
-        return 0;
+        *items = as<Tuple>(spec)->items;
+        *count = as<Tuple>(spec)->size;
     }
-    if (!is_layout(spec, Layout::Type) || !is_subtype(as<Type>(spec), exc.BaseException)) {
-        raise(exc.TypeError, "catching classes that do not inherit from BaseException is not allowed");
-        return -1;
-    }
-    return isinstance(exception, as<Type>(spec)) ? 1 : 0;
-}
-
-// except* T: T is an exception class or a tuple of them, none an exception group.
-bool check_except_star_spec(Value spec) {
-    Value* items = &spec;
-    int64_t count = 1;
-    if (is_layout(spec, Layout::Tuple)) {
-        items = as<Tuple>(spec)->items;
-        count = as<Tuple>(spec)->size;
-    }
-    for (int64_t i = 0; i < count; ++i)
-        if (!is_layout(items[i], Layout::Type) ||
-            !is_subtype(as<Type>(items[i]), exc.BaseException)) {
+    for (int64_t i = 0; i < *count; ++i)
+        if (!is_layout((*items)[i], Layout::Type) ||
+            !is_subtype(as<Type>((*items)[i]), exc.BaseException)) {
             raise(exc.TypeError,
                   "catching classes that do not inherit from BaseException is not allowed");
             return false;
         }
+    return true;
+}
+
+int exception_matches(Value exception, Value spec) {
+    const Value* items;
+    int64_t count;
+    if (!check_except_spec(spec, &items, &count)) return -1;
+    for (int64_t i = 0; i < count; ++i)
+        if (isinstance(exception, as<Type>(items[i]))) return 1;
+    return 0;
+}
+
+// except* T: T is an exception class or a tuple of them, none an exception group.
+bool check_except_star_spec(Value spec) {
+    const Value* items;
+    int64_t count;
+    if (!check_except_spec(spec, &items, &count)) return false;
     for (int64_t i = 0; i < count; ++i)
         if (is_subtype(as<Type>(items[i]), exc.BaseExceptionGroup)) {
             raise(exc.TypeError,

@@ -394,9 +394,33 @@ void format_notes(Value e, std::string& out, const PrintContext& ctx) {
     }
 }
 
+// CPython's traceback.c: at most kTracebackLimit entries, the innermost (sys.tracebacklimit's
+// default), and a run of more than kRecursiveCutoff entries for one line of one function
+// printed as its first kRecursiveCutoff and "[Previous line repeated N more times]".
+constexpr size_t kTracebackLimit = 1000;
+constexpr int kRecursiveCutoff = 3;
+
+void repeated_line(std::string& out, int count) {
+    if (count <= kRecursiveCutoff) return;
+    count -= kRecursiveCutoff;
+    out += "  [Previous line repeated " + std::to_string(count) + " more time" +
+           (count > 1 ? "s" : "") + "]\n";
+}
+
 std::string stack_text(ExceptionObject* ex) {
     std::string out;
-    for (auto it = ex->traceback.rbegin(); it != ex->traceback.rend(); ++it) {
+    const ExceptionObject::TraceEntry* last = nullptr;
+    int count = 0;
+    size_t shown = std::min(ex->traceback.size(), kTracebackLimit);
+    for (auto it = ex->traceback.rbegin() + (ex->traceback.size() - shown);
+         it != ex->traceback.rend(); ++it) {
+        if (!last || it->line != last->line || it->code->name->view() != last->code->name->view() ||
+            it->code->filename->view() != last->code->filename->view()) {
+            repeated_line(out, count);
+            last = &*it;
+            count = 0;
+        }
+        if (++count > kRecursiveCutoff) continue;
         std::string path(it->code->filename->view());
         out += "  File \"" + path + "\", line " + std::to_string(it->line) + ", in " +
                std::string(it->code->name->view()) + "\n";
@@ -406,6 +430,7 @@ std::string stack_text(ExceptionObject* ex) {
         out += "    " + line.substr(first) + "\n";
         out += caret_line(line, it->line, position_of(it->code, it->index));
     }
+    repeated_line(out, count);
     return out;
 }
 
@@ -465,18 +490,35 @@ void format_self(Value e, std::string& out, PrintContext& ctx) {
     if (toplevel) ctx.group_depth = 0;
 }
 
+// The chain of causes and contexts, oldest first, each followed by the line that leads to the
+// next one. A loop, not a recursion: chains may be as long as a program makes them.
 void format_one(Value e, std::string& out, PrintContext& ctx) {
-    ctx.seen.insert(e.as_object());
-    auto* ex = as<ExceptionObject>(e);
-    if (ex->cause.is_object() && !ctx.seen.count(ex->cause.as_object())) {
-        format_one(ex->cause, out, ctx);
-        ctx.emit(out, "\nThe above exception was the direct cause of the following exception:\n\n");
-    } else if (!ex->suppress_context && ex->context.is_object() &&
-               !ctx.seen.count(ex->context.as_object())) {
-        format_one(ex->context, out, ctx);
-        ctx.emit(out, "\nDuring handling of the above exception, another exception occurred:\n\n");
+    struct Link {
+        Value exception;
+        const char* lead_in; // printed before it, null for the oldest
+    };
+    std::vector<Link> chain;
+    for (;;) {
+        ctx.seen.insert(e.as_object());
+        auto* ex = as<ExceptionObject>(e);
+        if (ex->cause.is_object() && !ctx.seen.count(ex->cause.as_object())) {
+            chain.push_back({e, "\nThe above exception was the direct cause of the following "
+                                "exception:\n\n"});
+            e = ex->cause;
+        } else if (!ex->suppress_context && ex->context.is_object() &&
+                   !ctx.seen.count(ex->context.as_object())) {
+            chain.push_back({e, "\nDuring handling of the above exception, another exception "
+                                "occurred:\n\n"});
+            e = ex->context;
+        } else {
+            chain.push_back({e, nullptr});
+            break;
+        }
     }
-    format_self(e, out, ctx);
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        if (it->lead_in) ctx.emit(out, it->lead_in);
+        format_self(it->exception, out, ctx);
+    }
 }
 
 }  // namespace
