@@ -21,6 +21,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
@@ -293,5 +294,14 @@ int main(int argc, char** argv) {
         stack_size = static_cast<size_t>(limit.rlim_cur);
     char base;
     apy::rt::set_stack_base(&base, stack_size);
-    return apy_main(argc, argv);
+    // Sizes a program chooses are checked before allocating (rt::check_allocation); should an
+    // allocation fail all the same, the program ends as with an uncaught MemoryError, not by
+    // std::terminate.
+    try {
+        return apy_main(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::fflush(stdout);
+        std::fputs("MemoryError\n", stderr);
+        return 1;
+    }
 }

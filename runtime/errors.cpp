@@ -1,10 +1,11 @@
 // The pending and handled exceptions, raising, and the native recursion guard.
 #include "runtime/errors.h"
 
+#include "runtime/ops.h"
+
 #include <cstdarg>
 #include <cstdio>
-
-#include "runtime/ops.h"
+#include <unistd.h>
 
 namespace apy::rt {
 
@@ -118,6 +119,17 @@ bool enter_recursive_call(const char* where) {
 }
 
 void leave_recursive_call() { --g_native_depth; }
+
+bool check_allocation(int64_t count, int64_t size) {
+    static const int64_t kMemory = [] {
+        long pages = sysconf(_SC_PHYS_PAGES);
+        long page_size = sysconf(_SC_PAGESIZE);
+        return pages > 0 && page_size > 0 ? int64_t(pages) * page_size : int64_t(1) << 40;
+    }();
+    if (count <= 0 || size <= 0 || count <= kMemory / size) return true;
+    raise(exc.MemoryError, "");
+    return false;
+}
 
 const std::string& type_name(Value v) { return type_of(v)->name; }
 

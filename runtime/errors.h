@@ -140,6 +140,12 @@ void set_stack_base(const void* base, size_t size);
 bool stack_exhausted(const char* where = "");
 void leave_recursive_call();
 
+// Refuses (false, MemoryError pending) a request for [count] items of [size] bytes each that
+// no allocation could meet: more than the machine's memory, which CPython's malloc would not
+// get either. Where a count comes from the program ("a" * 10**12, str.zfill(10**12)), check it
+// before building, instead of letting the C++ allocation fail.
+bool check_allocation(int64_t count, int64_t size);
+
 // "int", "MyClass": the type name used in messages.
 const std::string& type_name(Value v);
 

@@ -242,6 +242,7 @@ bool parse_spec(std::string_view text, char default_type, char default_align,
         }
         spec->width = -1;
     }
+    if (!check_allocation(spec->width, 1)) return false; // format(1, "1000000000000")
     if (pos < end && s[pos] == ',') {
         spec->thousands = ',';
         ++pos;

@@ -266,6 +266,14 @@ Value iter_next(Value iterator) {
     return type->next(iterator);
 }
 
+bool check_length_hint(Value iterable, int64_t have) {
+    Type* type = type_of(iterable);
+    int64_t n;
+    if (!type->length || !type->is_builtin) return true;
+    return type->length(iterable, &n) &&
+           check_allocation(have + n, static_cast<int64_t>(sizeof(Value)));
+}
+
 bool collect_iterable(Value iterable, std::vector<Value>& out) {
     if (is_layout(iterable, Layout::List)) {
         const auto& items = as<List>(iterable)->items;
@@ -277,6 +285,7 @@ bool collect_iterable(Value iterable, std::vector<Value>& out) {
         out.insert(out.end(), t->items, t->items + t->size);
         return true;
     }
+    if (!check_length_hint(iterable, static_cast<int64_t>(out.size()))) return false;
     Value it = get_iter(iterable);
     if (it.is_null()) return false;
     Root keep(it);

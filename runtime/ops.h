@@ -35,6 +35,11 @@ Value get_iter(Value v);
 Value iter_next(Value iterator);
 // Collects an iterable into [out].
 bool collect_iterable(Value iterable, std::vector<Value>& out);
+// Before collecting a built-in iterable after [have] items, as CPython's PyObject_LengthHint
+// sizes the list: false with MemoryError (list(range(2**50))) or the length's error pending
+// (OverflowError for range(10**30)), rather than a run that fills the memory. A class's
+// __len__ (apy code) is not asked.
+bool check_length_hint(Value iterable, int64_t have);
 
 Value getitem(Value container, Value key);
 bool setitem(Value container, Value key, Value value);

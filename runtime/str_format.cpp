@@ -412,7 +412,8 @@ bool parse_spec(PercentContext& ctx, Spec& spec) {
         if (!star_arg(ctx, &spec.width, false)) return false;
         if (spec.width < 0) {
             spec.flags |= kLeft;
-            spec.width = -spec.width;
+            // -(-2**63) wraps to itself in CPython, a width that pads nothing.
+            spec.width = spec.width == INT64_MIN ? 0 : -spec.width;
         }
         more = read_char(ctx, &c);
     } else if (more && c >= '0' && c <= '9') {
@@ -425,6 +426,7 @@ bool parse_spec(PercentContext& ctx, Spec& spec) {
             spec.width = spec.width * 10 + (c - '0');
         }
     }
+    if (!check_allocation(spec.width, 1)) return false;
     if (more && c == '.') {
         spec.prec = 0;
         more = read_char(ctx, &c);

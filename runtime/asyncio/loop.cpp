@@ -28,6 +28,7 @@ namespace {
 
 EventLoop* g_running = nullptr;
 constexpr double kClockResolution = 1e-09;
+constexpr double kMaximumSelectTimeout = 24 * 3600; // base_events.MAXIMUM_SELECT_TIMEOUT
 
 bool timer_before(const TimerEntry& a, const TimerEntry& b) {
     return a.when < b.when || (a.when == b.when && a.sequence < b.sequence);
@@ -129,12 +130,16 @@ TimerEntry pop_timer(EventLoop* loop) {
 void run_once(EventLoop* loop, bool may_wait = true) {
     while (!loop->timers.empty() && timer_cancelled(loop->timers.front())) pop_timer(loop);
     if (may_wait && loop->ready.empty() && !loop->stopping && !loop->timers.empty()) {
-        double timeout = loop->timers.front().when - monotonic_now();
+        // min(max(0, when - now), MAXIMUM_SELECT_TIMEOUT): a NaN deadline waits 0, an
+        // infinite one a day at a time.
+        double timeout = std::min(std::max(0.0, loop->timers.front().when - monotonic_now()),
+                                  kMaximumSelectTimeout);
         sleep_for(timeout);
         if (g_interrupt_requested) return;  // Ctrl-C: run_until_complete raises it
     }
     double end_time = monotonic_now() + kClockResolution;
-    while (!loop->timers.empty() && loop->timers.front().when < end_time) {
+    // "until when >= end_time", as CPython: a NaN deadline is due at once.
+    while (!loop->timers.empty() && !(loop->timers.front().when >= end_time)) {
         TimerEntry t = pop_timer(loop);
         Value target = Value::object(t.target);
         loop->ready.push_back({is_handle(t.target) ? HandleKind::Call : HandleKind::SleepTimer,

@@ -6,6 +6,9 @@
 #include "runtime/numbers.h"
 #include "runtime/runtime.h"
 
+#include <cmath>
+#include <cstdint>
+
 namespace apy::rt {
 
 namespace {
@@ -32,11 +35,21 @@ Value time_time_ns(Value*, int nargs, Tuple* kw) {
 
 Value time_sleep(Value* args, int nargs, Tuple* kw) {
     if (!check_no_kwargs("sleep", kw) || !check_arg_count("sleep", nargs, 1, 1)) return Value::null();
+    // CPython converts the delay to int64 nanoseconds first (_PyTime_FromSecondsObject).
+    constexpr int64_t kNanoseconds = 1000000000;
     double seconds;
     if (args[0].is_double()) {
         seconds = args[0].as_double();
+        if (std::isnan(seconds)) return raise(exc.ValueError, "Invalid value NaN (not a number)");
+        double ns = seconds * 1e9;
+        if (!(ns >= -9223372036854775808.0 && ns < 9223372036854775808.0))
+            return raise(exc.OverflowError, "timestamp out of range for platform time_t");
     } else if (is_int(args[0])) {
-        if (!int_to_double(args[0], &seconds)) return Value::null();
+        int64_t n;
+        if (!int_to_int64(args[0], &n) || n > INT64_MAX / kNanoseconds ||
+            n < INT64_MIN / kNanoseconds)
+            return raise(exc.OverflowError, "timestamp too large to convert to C _PyTime_t");
+        seconds = static_cast<double>(n);
     } else {
         return raise_format(exc.TypeError, "'%s' object cannot be interpreted as an integer",
                             type_name(args[0]).c_str());

@@ -92,10 +92,7 @@ Value list_compare(Value a, Value b, CompareOp op) {
 
 bool repeat_into(std::vector<Value>& out, const std::vector<Value>& items, int64_t n) {
     if (n <= 0 || items.empty()) return true;
-    if (static_cast<int64_t>(items.size()) > (int64_t(1) << 40) / n) {
-        raise(exc.MemoryError, "");
-        return false;
-    }
+    if (!check_allocation(n, static_cast<int64_t>(items.size() * sizeof(Value)))) return false;
     size_t size = items.size();
     out.reserve(size * n);
     for (int64_t k = 0; k < n; ++k) out.insert(out.end(), items.begin(), items.begin() + size);
@@ -549,6 +546,7 @@ bool list_extend(List* l, Value iterable) {
         l->items.insert(l->items.end(), more.begin(), more.end());
         return true;
     }
+    if (!check_length_hint(iterable, static_cast<int64_t>(l->items.size()))) return false;
     Value it = get_iter(iterable);
     if (it.is_null()) return false;
     Root keep(it);

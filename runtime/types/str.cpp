@@ -12,6 +12,7 @@
 #include "runtime/types/str_util.h"
 #include "runtime/unicode.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -156,8 +157,16 @@ Value repeat(Str* s, Value count) {
     if (n <= 0 || s->size == 0) return str_result("");
     if (n == 1 && type_of(Value::object(s)) == types.str_) return Value::object(s);
     if (s->size > INT64_MAX / n) return raise(exc.OverflowError, "repeated string is too long");
-    Str* r = alloc_str(types.str_, static_cast<size_t>(s->size * n));
-    for (int64_t i = 0; i < n; ++i) std::memcpy(r->data + i * s->size, s->data, s->size);
+    if (!check_allocation(n, s->size)) return Value::null();
+    size_t total = static_cast<size_t>(s->size * n);
+    Str* r = alloc_str(types.str_, total);
+    // Doubling copies, as CPython: "x" * 2**30 is 30 memcpy calls, not 2**30.
+    std::memcpy(r->data, s->data, s->size);
+    for (size_t done = s->size; done < total;) {
+        size_t chunk = std::min(done, total - done);
+        std::memcpy(r->data + done, r->data, chunk);
+        done += chunk;
+    }
     r->length = s->length * n;
     r->ascii = s->ascii;
     return Value::object(r);

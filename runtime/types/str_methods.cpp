@@ -10,6 +10,7 @@
 #include "runtime/unicode.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 
 namespace apy::rt {
@@ -348,6 +349,7 @@ Value str_join(Value* args, int nargs, Tuple* kwnames) {
     }
     if (items.size() == 1 && type_of(items[0]) == types.str_) return items[0];
     if (!items.empty()) total += sep->size * (items.size() - 1);
+    if (!check_allocation(static_cast<int64_t>(total), 1)) return Value::null();
     Str* r = alloc_str(types.str_, total);
     char* p = r->data;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -669,6 +671,9 @@ bool fill_arg(Value v, std::string* out) {
 
 Value pad(Value self, int64_t left, int64_t right, const std::string& fill) {
     if (left <= 0 && right <= 0 && type_of(self) == types.str_) return self;
+    if (!check_allocation(std::max<int64_t>(left, 0) + std::max<int64_t>(right, 0),
+                          static_cast<int64_t>(fill.size())))
+        return Value::null();
     std::string out;
     out.reserve(str_view(self).size() + (left + right) * fill.size());
     for (int64_t i = 0; i < left; ++i) out += fill;
@@ -710,6 +715,7 @@ Value str_zfill(Value* args, int nargs, Tuple* kwnames) {
     Str* s = self_of(args);
     int64_t fill = width - s->length;
     if (fill <= 0) return pad(args[0], 0, 0, " ");
+    if (!check_allocation(fill, 1)) return Value::null();
     std::string_view text = s->view();
     std::string out;
     size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
@@ -729,25 +735,34 @@ Value str_expandtabs(Value* args, int nargs, Tuple* kwnames) {
             !int_to_int64(bound[0], &tabsize))
             return raise(exc.OverflowError, "Python int too large to convert to C int");
         if (!to_index(bound[0], &tabsize)) return Value::null();
+        if (tabsize > INT_MAX || tabsize < INT_MIN) // a C int in CPython
+            return raise(exc.OverflowError, "Python int too large to convert to C int");
     }
     std::string_view s = str_view(args[0]);
-    std::string out;
-    int64_t column = 0;
-    for (size_t pos = 0; pos < s.size();) {
-        size_t start = pos;
-        uint32_t cp = utf8_decode(s, pos);
-        if (cp == '\t') {
-            if (tabsize > 0) {
-                int64_t spaces = tabsize - column % tabsize;
-                out.append(static_cast<size_t>(spaces), ' ');
-                column += spaces;
+    // As CPython: the length first (OverflowError past 2**63 - 1, MemoryError past the
+    // machine's memory), then the text.
+    for (bool build : {false, true}) {
+        std::string out;
+        int64_t column = 0, length = 0;
+        for (size_t pos = 0; pos < s.size();) {
+            size_t start = pos;
+            uint32_t cp = utf8_decode(s, pos);
+            int64_t added = 1;
+            if (cp == '\t') {
+                added = tabsize > 0 ? tabsize - column % tabsize : 0;
+                if (build) out.append(static_cast<size_t>(added), ' ');
+            } else if (build) {
+                out += s.substr(start, pos - start);
             }
-        } else {
-            out += s.substr(start, pos - start);
-            column = cp == '\n' || cp == '\r' ? 0 : column + 1;
+            if (length > INT64_MAX - added)
+                return raise(exc.OverflowError, "new string is too long");
+            length += added;
+            column = cp == '\n' || cp == '\r' ? 0 : column + added;
         }
+        if (build) return str_result(out);
+        if (!check_allocation(length, 1)) return Value::null();
     }
-    return str_result(out);
+    return Value::null();
 }
 
 // ---------------------------------------------------------------- translate

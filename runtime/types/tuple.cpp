@@ -119,7 +119,7 @@ Value tuple_binary(BinaryOp op, Value a, Value b) {
     Tuple* t = self_tuple(seq);
     if (n <= 0 || t->size == 0) return Value::object(make_tuple(0));
     if (n == 1 && type_of(seq) == types.tuple_) return seq;
-    if (t->size > (int64_t(1) << 40) / n) return raise(exc.MemoryError, "");
+    if (!check_allocation(n, t->size * static_cast<int64_t>(sizeof(Value)))) return Value::null();
     Tuple* r = make_tuple(t->size * n);
     for (int64_t k = 0; k < n; ++k) std::copy(t->items, t->items + t->size, r->items + k * t->size);
     return Value::object(r);
