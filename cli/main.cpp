@@ -15,6 +15,7 @@
 #include "vm/interp.h"
 #include "vm/traceback.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -288,10 +289,20 @@ int apy_main(int argc, char** argv) {
 int main(int argc, char** argv) {
     // Recursion checks watch the C++ stack: native code that calls back into apy code
     // nests dispatch loops, and a deep recursion must end in RecursionError, not a crash.
+    // A soft limit below 8 MiB (ulimit -S -s 1024) is raised as far as the hard one allows:
+    // the main thread's stack grows up to the limit in force.
     rlimit limit{};
-    size_t stack_size = size_t(8) << 20;
-    if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    const rlim_t wanted = rlim_t(8) << 20;
+    size_t stack_size = wanted;
+    if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        if (limit.rlim_cur < wanted) {
+            rlimit raised = limit;
+            raised.rlim_cur =
+                limit.rlim_max == RLIM_INFINITY ? wanted : std::min(limit.rlim_max, wanted);
+            if (setrlimit(RLIMIT_STACK, &raised) == 0) limit = raised;
+        }
         stack_size = static_cast<size_t>(limit.rlim_cur);
+    }
     char base;
     apy::rt::set_stack_base(&base, stack_size);
     // Sizes a program chooses are checked before allocating (rt::check_allocation); should an

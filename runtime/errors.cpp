@@ -3,6 +3,7 @@
 
 #include "runtime/ops.h"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <unistd.h>
@@ -103,7 +104,8 @@ bool stack_exhausted(const char* where) {
     char here;
     if (!g_stack_base) return false;
     size_t used = static_cast<size_t>(g_stack_base - &here);
-    if (used + kStackMargin < g_stack_size) return false;
+    // A stack smaller than twice the margin (a hard limit under 8 MiB) keeps half of it free.
+    if (used + std::min(kStackMargin, g_stack_size / 2) < g_stack_size) return false;
     raise(exc.RecursionError, std::string("maximum recursion depth exceeded") + where);
     return true;
 }
