@@ -36,6 +36,7 @@ void Heap::release(Object* object) {
     auto* cell = reinterpret_cast<FreeCell*>(object);
     cell->next = free_[c];
     free_[c] = cell;
+    APY_POISON_CELL(cell, c * kGranule);
 }
 
 void Tracer::drain() {

@@ -17,6 +17,17 @@
 
 #include "runtime/object.h"
 
+// Sanitizer builds poison the cells on the free lists, so that a use of a collected object
+// (a missing root) is reported where it happens instead of reading a recycled cell.
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define APY_POISON_CELL(cell, size) ASAN_POISON_MEMORY_REGION(cell, size)
+#define APY_UNPOISON_CELL(cell, size) ASAN_UNPOISON_MEMORY_REGION(cell, size)
+#else
+#define APY_POISON_CELL(cell, size) ((void)(cell), (void)(size))
+#define APY_UNPOISON_CELL(cell, size) ((void)(cell), (void)(size))
+#endif
+
 namespace apy::rt {
 
 class Tracer {
@@ -103,6 +114,7 @@ private:
         uint32_t c = size_class(size);
         if (c != 0 && free_[c]) {
             FreeCell* cell = free_[c];
+            APY_UNPOISON_CELL(cell, c * kGranule);
             free_[c] = cell->next;
             return cell;
         }

@@ -90,10 +90,12 @@ inline Generator*& frame_owner_word(Frame* frame) {
                                                 rt::Dict* globals, rt::Dict* builtins,
                                                 rt::Dict* locals) {
     Frame* f = code->free_frames;
-    if (f)
+    if (f) {
         code->free_frames = f->back;
-    else
+        APY_UNPOISON_CELL(f, frame_size(code));
+    } else {
         f = allocate_frame(code);
+    }
     init_frame(f, code, function, globals, builtins, locals);
     return f;
 }
@@ -125,11 +127,15 @@ inline void copy_closure(rt::Function* function, rt::Value* frees) {
     return f;
 }
 
-// Gives a frame back to its code's free list.
+// Gives a frame back to its code's free list. Sanitizer builds poison all of it but the
+// free list's link (see APY_POISON_CELL).
 inline void release_frame(Frame* frame) {
     Code* code = frame->code;
     frame->back = code->free_frames;
     code->free_frames = frame;
+    APY_POISON_CELL(frame, offsetof(Frame, back));
+    char* after_back = reinterpret_cast<char*>(&frame->back + 1);
+    APY_POISON_CELL(after_back, frame_size(code) - (after_back - reinterpret_cast<char*>(frame)));
 }
 
 void trace_frame(Frame* frame, rt::Tracer& tracer);
