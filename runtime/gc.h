@@ -56,7 +56,7 @@ class Heap {
 public:
     // Makes a T in place with [extra] bytes after it (for flexible arrays), typed [type].
     template <class T, class... Args>
-    T* make_sized(Type* type, size_t extra, Args&&... args) {
+    [[gnu::always_inline]] T* make_sized(Type* type, size_t extra, Args&&... args) {
         void* memory = allocate_raw(sizeof(T) + extra);
         T* object = new (memory) T(std::forward<Args>(args)...);
         link(object, type, sizeof(T) + extra);
