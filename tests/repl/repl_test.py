@@ -9,6 +9,7 @@ types keys and waits for output with a deadline, so a hang is a failure, not a s
 import argparse
 import os
 import pty
+import queue
 import re
 import select
 import signal
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import termios
 import fcntl
+import threading
 import time
 
 TIMEOUT = float(os.environ.get("APY_REPL_TIMEOUT", "10"))
@@ -375,6 +377,7 @@ SCRIPT_CTRL_C = """\
 import asyncio, time
 async def worker():
     try:
+        print("worker waits", flush=True)
         await asyncio.sleep(100)
     finally:
         print("worker cleanup", flush=True)
@@ -385,30 +388,68 @@ async def main():
     finally:
         print("main cleanup", flush=True)
 try:
+    print("looping", flush=True)
     while True:
         pass
 except KeyboardInterrupt:
     print("caught in a loop", flush=True)
 try:
+    print("sleeping", flush=True)
     time.sleep(100)
 except KeyboardInterrupt:
     print("caught in time.sleep", flush=True)
 asyncio.run(main())
 """
+# The lines after which SCRIPT_CTRL_C waits inside a try block for its next Ctrl-C.
+CTRL_C_MARKERS = ("looping", "sleeping", "worker waits")
 
 
 def interrupted_run(command, script):
-    """Runs [command script], sends SIGINT three times; (stdout, last stderr line, status)."""
+    """Runs [command script] and sends SIGINT each time it prints one of CTRL_C_MARKERS (a
+    fixed delay would hit an interpreter still starting on a loaded machine); returns
+    (stdout, last stderr line, status)."""
     # SIGINT at its default even when this runs in a background job (which ignores it).
     p = subprocess.Popen(command + [script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    for _ in range(3):
-        time.sleep(1.0)
+    lines = queue.Queue()  # stdout's lines, then None
+    err = []
+    def read_stdout():
+        for line in p.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    readers = [threading.Thread(target=read_stdout),
+               threading.Thread(target=lambda: err.append(p.stderr.read()))]
+    for t in readers:
+        t.start()
+    out = []
+    ended = False
+    deadline = time.monotonic() + TIMEOUT
+    for marker in CTRL_C_MARKERS:
+        while not ended and (not out or out[-1].strip() != marker):
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # stuck before the marker: what it printed shows it
+            if line is None:
+                ended = True
+            else:
+                out.append(line)
+        if ended or out[-1:] != [marker + "\n"]:
+            break
         p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=TIMEOUT)
-    lines = err.strip().splitlines()
-    return out, lines[-1] if lines else "", p.returncode
+    try:
+        p.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    for t in readers:
+        t.join()
+    while not ended and (line := lines.get()) is not None:
+        out.append(line)
+    err_lines = "".join(err).strip().splitlines()
+    return "".join(out), err_lines[-1] if err_lines else "", p.returncode
 
 
 def test_script_ctrl_c(r, apy):
