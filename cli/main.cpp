@@ -208,7 +208,8 @@ int apy_main(int argc, char** argv) {
     if (const char* env = std::getenv("APY_VIRTUAL_TIME"); env && std::strcmp(env, "1") == 0)
         enable_virtual_time();
     // As CPython's: any non-empty PYTHONUNBUFFERED is -u.
-    bool unbuffered = std::getenv("PYTHONUNBUFFERED") && *std::getenv("PYTHONUNBUFFERED");
+    const char* unbuffered_env = std::getenv("PYTHONUNBUFFERED");
+    bool unbuffered = unbuffered_env && *unbuffered_env;
     for (; !args.empty() && (args[0] == "--virtual-time" || args[0] == "-u");
          args.erase(args.begin())) {
         if (args[0] == "-u")
