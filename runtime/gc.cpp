@@ -54,7 +54,8 @@ void Heap::queue_finalizers(Tracer& tracer) {
     size_t queued = finalize_queue_.size();
     for (Object* object = all_; object; object = object->gc_next()) {
         Type* type = object->type;
-        if (!object->gc_marked() && type->needs_finalize && type->needs_finalize(object))
+        if (!object->gc_marked() && !object->gc_inert() && type->needs_finalize &&
+            type->needs_finalize(object))
             finalize_queue_.push_back(object);
     }
     if (finalize_queue_.size() == queued) return;
@@ -90,7 +91,8 @@ void Heap::collect() {
     // destroy() reads it. Two walks of the object list rather than a list of the dead,
     // which at exit would be the largest allocation of the run.
     for (Object* object = all_; object; object = object->gc_next())
-        if (!object->gc_marked() && object->type->destroy) object->type->destroy(object);
+        if (!object->gc_marked() && !object->gc_inert() && object->type->destroy)
+            object->type->destroy(object);
     Object* last_survivor = nullptr;
     size_t survivors = 0;
     for (Object* object = all_; object;) {

@@ -24,15 +24,18 @@ class Tracer;
 
 // Two words: the type and the collector's word, which packs the next object on the heap's
 // list (every object is on it, for the sweep), the mark bit (bit 0: objects are 8-byte
-// aligned) and the heap's size class the memory returns to (the top byte: user-space
-// addresses leave it zero; 0 means malloc'd). Only the collector reads it (runtime/gc.h).
+// aligned), the inert bit (bit 1) and the heap's size class the memory returns to (the top
+// byte: user-space addresses leave it zero; 0 means malloc'd). Only the collector reads it
+// (runtime/gc.h), and set_gc_inert.
 struct Object {
     Type* type;
     uintptr_t gc_word;
 
     static constexpr uintptr_t kMarkBit = 1;
+    static constexpr uintptr_t kInertBit = 2;
     static constexpr int kSizeClassShift = 56;
-    static constexpr uintptr_t kNextMask = (uintptr_t{1} << kSizeClassShift) - 1 - kMarkBit;
+    static constexpr uintptr_t kNextMask =
+        (uintptr_t{1} << kSizeClassShift) - 1 - kMarkBit - kInertBit;
 
     Object* gc_next() const { return reinterpret_cast<Object*>(gc_word & kNextMask); }
     void set_gc_next(Object* next) {
@@ -41,6 +44,10 @@ struct Object {
     bool gc_marked() const { return gc_word & kMarkBit; }
     void set_gc_marked() { gc_word |= kMarkBit; }
     void clear_gc_marked() { gc_word &= ~kMarkBit; }
+    // Says that its type's needs_finalize and destroy have nothing left to do for it (a
+    // finished generator), so that the collector does not call them.
+    void set_gc_inert() { gc_word |= kInertBit; }
+    bool gc_inert() const { return gc_word & kInertBit; }
     uint32_t size_class() const { return static_cast<uint32_t>(gc_word >> kSizeClassShift); }
 };
 

@@ -25,8 +25,9 @@ struct Block {
 
 // A generator's frame is embedded in the generator's cell, or comes from its code's free
 // list like a call's (see generator.h); every frame from a free list has one word before it
-// for the generator owning it.
-enum class FrameOwner : uint8_t { None, EmbeddedIn, PointedToBy };
+// for the generator owning it. AwaitedCall: a coroutine's frame that `await f(...)` runs as
+// a plain call, with no coroutine object unless it suspends (see awaited_call_slot).
+enum class FrameOwner : uint8_t { None, EmbeddedIn, PointedToBy, AwaitedCall };
 
 struct Frame {
     Code* code;

@@ -73,18 +73,20 @@ void finish(Generator* gen) {
         release_frame(f);
     }
     gen->frame = nullptr;
+    // Nothing left for gen_needs_finalize and gen_destroy (async generators have more).
+    if (gen->type == types.coroutine_ || gen->type == types.generator_) gen->set_gc_inert();
 }
 
 // PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError, and so does a
 // StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
 // [resumer_handled].
-void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
-    bool async_gen = gen->code()->flags & kAsyncGenerator;
+void stop_iteration_to_runtime_error(Code* code, bool coroutine, Value resumer_handled) {
+    bool async_gen = code->flags & kAsyncGenerator;
     const char* message;
     if (pending_is(exc.StopIteration))
-        message = gen->type == types.coroutine_ ? "coroutine raised StopIteration"
-                  : async_gen                   ? "async generator raised StopIteration"
-                                                : "generator raised StopIteration";
+        message = coroutine   ? "coroutine raised StopIteration"
+                  : async_gen ? "async generator raised StopIteration"
+                              : "generator raised StopIteration";
     else if (async_gen && pending_is(exc.StopAsyncIteration))
         message = "async generator raised StopAsyncIteration";
     else
@@ -98,6 +100,10 @@ void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
     set_handled_exception(resumer_handled);
 }
 
+void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
+    stop_iteration_to_runtime_error(gen->code(), gen->type == types.coroutine_, resumer_handled);
+}
+
 }  // namespace
 
 void end_delegate(Generator* gen) {
@@ -108,6 +114,14 @@ void end_delegate(Generator* gen) {
     gen->frame->back = nullptr;
     finish(gen);
     if (has_pending()) stop_iteration_to_runtime_error(gen, awaiter_handled);
+}
+
+void end_awaited_call(Frame* f) {
+    Value awaiter_handled = awaited_call_slot(f);
+    set_handled_exception(awaiter_handled);
+    Code* code = f->code;
+    release_frame(f);
+    if (has_pending()) stop_iteration_to_runtime_error(code, true, awaiter_handled);
 }
 
 SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* out) {

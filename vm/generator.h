@@ -119,6 +119,34 @@ inline void suspend_delegate(Generator* gen) {
 }
 void end_delegate(Generator* gen);
 
+// `await f(...)` of a coroutine function runs the new coroutine's frame as a plain call
+// (FrameOwner::AwaitedCall; see CALL): most such coroutines finish without suspending, and
+// then no coroutine object is ever made. The awaiter's stack holds, where the coroutine
+// would be, the exception the awaiter was handling (what enter_delegate keeps in the
+// coroutine), then the None sent in.
+inline rt::Value& awaited_call_slot(Frame* f) {
+    Frame* awaiter = f->back;
+    return awaiter->slots[awaiter->sp - 2];
+}
+// When the frame suspends: makes its coroutine, running, in that slot, as if SEND had
+// entered it (enter_delegate).
+[[gnu::always_inline]] inline Generator* materialize_awaited_call(Frame* f) {
+    rt::Value& slot = awaited_call_slot(f);
+    Generator* gen = allocate_generator(f->code, f->function, sizeof(Code*));
+    gen->frame = f;
+    gen->frame_outside = true;
+    gen->started = true;
+    gen->running = true;
+    gen->saved_handled = slot;
+    f->owner = FrameOwner::PointedToBy;
+    frame_owner_word(f) = gen;
+    slot = rt::Value::object(gen);
+    return gen;
+}
+// When the frame ends: restores the awaiter's handled exception and releases the frame; a
+// StopIteration pending becomes RuntimeError, as for any coroutine (PEP 479).
+void end_awaited_call(Frame* f);
+
 // Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the
 // location [code]:[line] (null code: at shutdown or collection, "sys:1").
 void warn_never_awaited(Generator* coroutine, Code* code, int line);

@@ -1459,34 +1459,36 @@ op_CALL : {
         SAVE_FRAME();
         bool simple = is_simple_call(fn->code, npos, kwnames);
         if (fn->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
-            // A generator or coroutine function: the call only makes the object.
-            // One awaited at once finishes soon: its frame comes from the free list, where it
-            // returns when the coroutine ends, still in the cache. Others keep theirs inside.
-            bool awaited = awaits_new_coroutine(fn->code, code, ip);
-            Generator* gen;
-            if (simple && !awaited) {
-                gen = make_simple_generator(fn, args);
-            } else {
-                Frame* bound =
+            if (awaits_new_coroutine(fn->code, code, ip) && call_depth < recursion_limit) {
+                // `await f(...)`: the coroutine's frame runs as a call, without GET_AWAITABLE,
+                // LOAD_CONST None and SEND, nor its own POP_TOP of the None sent in; its
+                // coroutine is made only if it suspends (see awaited_call_slot).
+                Frame* callee =
                     simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
-                if (!bound) goto error;
-                gen = make_generator(bound);
-            }
-            PUSH(Value::object(gen));
-            if (awaited && call_depth < recursion_limit) {
-                // `await f(...)`: what GET_AWAITABLE, LOAD_CONST None and SEND would do with
-                // the new coroutine, without dispatching them; its first instruction, the
-                // POP_TOP of the None sent in, is skipped too.
+                if (!callee) goto error;
+                PUSH(handled_exception());
                 PUSH(Value::none());
                 ip += 3;
                 SAVE_FRAME();
                 ++call_depth;
-                enter_delegate(gen, f, Value::none());
-                f = gen->frame;
+                callee->back = f;
+                callee->owner = FrameOwner::AwaitedCall;
+                callee->pc = 2;
+                f = callee;
                 LOAD_FRAME();
-                --sp;
-                ++ip;
+                heap().maybe_collect();
+                DISPATCH();
             }
+            // Otherwise the call only makes the object, its frame inside.
+            Generator* gen;
+            if (simple) {
+                gen = make_simple_generator(fn, args);
+            } else {
+                Frame* bound = frame_for_call(fn, args, npos, kwnames);
+                if (!bound) goto error;
+                gen = make_generator(bound);
+            }
+            PUSH(Value::object(gen));
             DISPATCH();
         }
         Frame* callee =
@@ -1558,9 +1560,14 @@ op_RETURN_VALUE : {
     Frame* caller = f->back;
     --call_depth;
     if (f->owner != FrameOwner::None) {
-        // A delegate run in its awaiter's loop (see SEND): the awaiter's SEND loop ends
-        // with the value.
-        end_delegate(f->generator());
+        // A coroutine awaited as a call (see CALL), or a delegate run in its awaiter's loop
+        // (see SEND): the awaiter's SEND loop ends with the value.
+        if (f->owner == FrameOwner::AwaitedCall) {
+            set_handled_exception(awaited_call_slot(f));
+            release_frame(f);
+        } else {
+            end_delegate(f->generator());
+        }
         f = caller;
         LOAD_FRAME();
         sp -= 2;
@@ -1762,7 +1769,8 @@ op_YIELD_VALUE : {
     while (!f->is_entry) {
         --call_depth;
         Frame* awaiter = f->back;
-        suspend_delegate(f->generator());
+        suspend_delegate(f->owner == FrameOwner::AwaitedCall ? materialize_awaited_call(f)
+                                                             : f->generator());
         f = awaiter;
         f->pc += 1; // past its YIELD_VALUE
         f->sp -= 1; // the value it sent
@@ -1954,9 +1962,13 @@ error : {
         Frame* caller = f->back;
         --call_depth;
         if (f->owner != FrameOwner::None) {
-            // A delegate run in its awaiter's loop: the exception goes on from its SEND.
+            // A coroutine awaited as a call or a delegate run in its awaiter's loop: the
+            // exception goes on from the awaiter's SEND.
             set_pending(e);
-            end_delegate(f->generator());
+            if (f->owner == FrameOwner::AwaitedCall)
+                end_awaited_call(f);
+            else
+                end_delegate(f->generator());
             e = take_pending();
         } else {
             release_frame(f);
