@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 namespace apy::vm {
 
@@ -188,6 +189,10 @@ SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* ou
     // CPython's chain of exception states gives sys.exc_info().
     Value saved_handled = handled_exception();
     bool own_handled = !gen->saved_handled.is_null();
+    // While the frame runs with its own, the resumer's handled exception may be held only
+    // here (`except E:` keeps it nowhere else): a root, or a collection frees it.
+    std::optional<Root> keep_saved_handled;
+    if (own_handled) keep_saved_handled.emplace(saved_handled);
     set_handled_exception(own_handled ? gen->saved_handled : saved_handled);
     ExecStatus status;
     Value result;
