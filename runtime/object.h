@@ -47,6 +47,7 @@ struct Object {
     // Says that its type's needs_finalize and destroy have nothing left to do for it (a
     // finished generator), so that the collector does not call them.
     void set_gc_inert() { gc_word |= kInertBit; }
+    void clear_gc_inert() { gc_word &= ~kInertBit; }
     bool gc_inert() const { return gc_word & kInertBit; }
     uint32_t size_class() const { return static_cast<uint32_t>(gc_word >> kSizeClassShift); }
 };

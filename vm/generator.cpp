@@ -117,6 +117,17 @@ void end_delegate(Generator* gen) {
     if (has_pending()) stop_iteration_to_runtime_error(gen, awaiter_handled);
 }
 
+SpareCoroutines g_spare_coroutines;
+
+namespace {
+
+void mark_spare_coroutines(Tracer& tracer) {
+    for (uint32_t i = 0; i < g_spare_coroutines.count; ++i)
+        tracer.mark(g_spare_coroutines.cells[i]);
+}
+
+} // namespace
+
 void end_awaited_call(Frame* f) {
     Value awaiter_handled = awaited_call_slot(f);
     set_handled_exception(awaiter_handled);
@@ -459,6 +470,7 @@ Value gen_getattr(Value self, Str* name) {
     if (field == (is_gen ? "yieldfrom" : "await")) {
         Value delegate =
             gen->frame && gen->started && !gen->running ? delegate_of(gen->frame) : Value::null();
+        if (is_coroutine(delegate)) as<Generator>(delegate)->recyclable = false; // seen now
         return delegate.is_null() ? Value::none() : delegate;
     }
     if (field == "suspended" && (is_gen || is_coro)) // async generators have none in 3.11
@@ -543,6 +555,7 @@ void setup_generator_types() {
     coro->destroy = gen_destroy;
     coro->needs_finalize = gen_needs_finalize;
     coro->finalize = gen_finalize;
+    heap().add_root_provider(mark_spare_coroutines);
     add_methods(coro, coro_methods);
     types.frame_->getattr = frame_view_getattr;
     types.frame_->repr = frame_view_repr;

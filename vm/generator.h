@@ -5,6 +5,8 @@
 #include "runtime/objects.h"
 #include "vm/frame.h"
 
+#include <new>
+
 namespace apy::vm {
 
 // A generator owns its frame in one of two ways. Made by a call and kept (a task's coroutine,
@@ -22,6 +24,7 @@ struct Generator : rt::Object {
     bool warned = false;  // "was never awaited" already reported
     bool first_iter_seen = false;  // async generators: the first-iteration hook ran
     bool finalized = false;        // closed by the collector once already
+    bool recyclable = false;       // see new_awaited_coroutine
     // The exception handled when the generator last suspended (restored on resume). While it
     // runs as a delegate in its awaiter's dispatch loop (see enter_delegate): the awaiter's.
     rt::Value saved_handled = rt::Value::null();
@@ -128,11 +131,43 @@ inline rt::Value& awaited_call_slot(Frame* f) {
     Frame* awaiter = f->back;
     return awaiter->slots[awaiter->sp - 2];
 }
+// A coroutine for materialize_awaited_call. Such a coroutine is referred to only by its
+// awaiter's stack unless cr_await hands it out (which clears its recyclable): one that ends
+// in its awaiter's loop is left with no reference, and recycle_coroutine keeps its cell
+// for the next one instead of leaving it to the collector (an await chain that suspends
+// makes and drops one per level each time).
+struct SpareCoroutines {
+    static constexpr uint32_t kMax = 256;
+    Generator* cells[kMax];
+    uint32_t count = 0;
+};
+extern SpareCoroutines g_spare_coroutines;
+
+[[gnu::always_inline]] inline Generator* new_awaited_coroutine(Code* code, rt::Function* function) {
+    SpareCoroutines& spares = g_spare_coroutines;
+    if (spares.count == 0) return allocate_generator(code, function, sizeof(Code*));
+    Generator* gen = spares.cells[--spares.count];
+    // A new Generator in the old cell, which stays on the heap's list as it is.
+    rt::Type* type = gen->type;
+    uintptr_t gc_word = gen->gc_word;
+    new (gen) Generator{};
+    gen->type = type;
+    gen->gc_word = gc_word;
+    gen->clear_gc_inert();
+    gen->qualname = function ? function->qualname : code->qualname;
+    return gen;
+}
+inline void recycle_coroutine(Generator* gen) {
+    SpareCoroutines& spares = g_spare_coroutines;
+    if (spares.count < SpareCoroutines::kMax) spares.cells[spares.count++] = gen;
+}
+
 // When the frame suspends: makes its coroutine, running, in that slot, as if SEND had
 // entered it (enter_delegate).
 [[gnu::always_inline]] inline Generator* materialize_awaited_call(Frame* f) {
     rt::Value& slot = awaited_call_slot(f);
-    Generator* gen = allocate_generator(f->code, f->function, sizeof(Code*));
+    Generator* gen = new_awaited_coroutine(f->code, f->function);
+    gen->recyclable = true;
     gen->frame = f;
     gen->frame_outside = true;
     gen->started = true;

@@ -1566,7 +1566,9 @@ op_RETURN_VALUE : {
             set_handled_exception(awaited_call_slot(f));
             release_frame(f);
         } else {
-            end_delegate(f->generator());
+            Generator* gen = f->generator();
+            end_delegate(gen);
+            if (gen->recyclable) recycle_coroutine(gen);
         }
         f = caller;
         LOAD_FRAME();
@@ -1965,10 +1967,13 @@ error : {
             // A coroutine awaited as a call or a delegate run in its awaiter's loop: the
             // exception goes on from the awaiter's SEND.
             set_pending(e);
-            if (f->owner == FrameOwner::AwaitedCall)
+            if (f->owner == FrameOwner::AwaitedCall) {
                 end_awaited_call(f);
-            else
-                end_delegate(f->generator());
+            } else {
+                Generator* gen = f->generator();
+                end_delegate(gen);
+                if (gen->recyclable) recycle_coroutine(gen);
+            }
             e = take_pending();
         } else {
             release_frame(f);
