@@ -13,7 +13,9 @@ using namespace rt;
 Frame* allocate_frame(Code* code) {
     auto* memory = static_cast<Generator**>(std::malloc(sizeof(Generator*) + frame_size(code)));
     if (!memory) std::abort();
-    return reinterpret_cast<Frame*>(memory + 1);
+    auto* f = reinterpret_cast<Frame*>(memory + 1);
+    clear_value_stack(f, code);
+    return f;
 }
 
 void free_frame_memory(Frame* frame) { std::free(&frame_owner_word(frame)); }
@@ -39,7 +41,8 @@ void trace_frame(Frame* f, Tracer& tracer) {
     tracer.mark(f->builtins);
     tracer.mark(f->locals);
     tracer.mark(f->generator());
-    // Every slot, not just up to sp: stale slots above sp only keep garbage a little longer.
+    // Every slot, not just up to sp: stale slots above sp only keep garbage a little longer
+    // (and never hold freed objects: see frame.h).
     int n = f->code->frame_slots();
     for (int i = 0; i < n; ++i) tracer.mark(f->slots[i]);
 }

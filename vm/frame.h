@@ -8,6 +8,12 @@
 // generator's cell or comes from that free list too (see generator.h). The
 // collector reaches running frames through the chain of `back` links from the
 // current frame, and suspended ones through their generators.
+//
+// The collector traces every slot of a frame, not only those below sp, so the value stack
+// of a frame from a free list may start with the values its last activation left there,
+// but never with freed objects: a new frame's memory starts null, and every collection
+// clears the value stacks of the frames on the free lists (code_trace), whose values it
+// does not mark. So a call only clears the locals that are not arguments.
 #pragma once
 
 #include "runtime/objects.h"
@@ -107,15 +113,19 @@ inline void copy_closure(rt::Function* function, rt::Value* frees) {
         for (int64_t i = 0; i < function->closure->size; ++i) frees[i] = function->closure->items[i];
 }
 
-// Fills the slots of [f], a frame for calling [function] whose code is simple_call, with
-// its argcount positional arguments [args].
+// Nulls the value stack of [f] (see the top of this file).
+inline void clear_value_stack(Frame* f, const Code* code) {
+    for (int i = code->stack_start; i < code->nslots; ++i) f->slots[i] = rt::Value::null();
+}
+
+// Fills the locals of [f], a frame for calling [function] whose code is simple_call, with
+// its argcount positional arguments [args], leaving its value stack as it is.
 [[gnu::always_inline]] inline void bind_simple_args(Frame* f, rt::Function* function,
                                                     const rt::Value* args) {
     Code* code = function->code;
     int nargs = code->argcount;
-    int nslots = code->nslots;
     for (int i = 0; i < nargs; ++i) f->slots[i] = args[i];
-    for (int i = nargs; i < nslots; ++i) f->slots[i] = rt::Value::null();
+    for (int i = nargs; i < code->stack_start; ++i) f->slots[i] = rt::Value::null();
     copy_closure(function, f->slots + code->nlocals());  // no cells: frees follow the locals
 }
 

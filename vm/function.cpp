@@ -326,6 +326,15 @@ void code_trace(Object* self, Tracer& tracer) {
     tracer.mark(code->name);
     tracer.mark(code->qualname);
     tracer.mark(code->filename);
+    // What the value stacks of its free frames still hold is not marked: cleared, so that
+    // the next call finds no freed objects there (see frame.h).
+    size_t stack_bytes = sizeof(Value) * static_cast<size_t>(code->nslots - code->stack_start);
+    for (Frame* f = code->free_frames; f; f = f->back) {
+        Value* stack = f->slots + code->stack_start;
+        APY_UNPOISON_CELL(stack, stack_bytes);
+        clear_value_stack(f, code);
+        APY_POISON_CELL(stack, stack_bytes);
+    }
 }
 
 void code_destroy(Object* self) {

@@ -85,6 +85,7 @@ rt::Type* async_generator_type();
     frame->owner = FrameOwner::EmbeddedIn;
     frame->pc = 1; // past RETURN_GENERATOR: the first resume pushes the sent None for POP_TOP
     bind_simple_args(frame, function, args);
+    clear_value_stack(frame, code); // new memory, not a frame from the free list
     return gen;
 }
 
