@@ -392,6 +392,28 @@ Value cache_module_attribute(Object* o, Str* name, InlineCache& c) {
     return attrs && dict_may_hold(attrs, name) && !dict_get_str(attrs, name).is_null();
 }
 
+// Set and dict displays: the new container is a Root while the items go in, since an apy
+// __hash__ or __eq__ may reach a safe point. Null with the exception pending.
+Value build_set(const Value* items, uint32_t n) {
+    Set* s = make_set();
+    Root keep(Value::object(s));
+    for (uint32_t i = 0; i < n; ++i)
+        if (!set_add(s, items[i])) return Value::null();
+    return Value::object(s);
+}
+
+// [keys]: n keys, or null when they alternate with the values in [values].
+Value build_dict(const Value* keys, const Value* values, uint32_t n) {
+    Dict* d = make_dict();
+    Root keep(Value::object(d));
+    for (uint32_t i = 0; i < n; ++i) {
+        bool ok =
+            keys ? dict_set(d, keys[i], values[i]) : dict_set(d, values[2 * i], values[2 * i + 1]);
+        if (!ok) return Value::null();
+    }
+    return Value::object(d);
+}
+
 void add_traceback(Value exception, Frame* f, int pc) {
     if (!isinstance(exception, exc.BaseException)) return;
     auto* e = as<ExceptionObject>(exception);
@@ -1221,33 +1243,27 @@ op_BUILD_LIST : {
 }
 op_BUILD_SET : {
     SAVE_FRAME();
-    Set* s = make_set();
-    Value* items = sp - arg;
-    for (uint32_t i = 0; i < arg; ++i)
-        if (!set_add(s, items[i])) goto error;
+    Value s = build_set(sp - arg, arg);
+    CHECK(s);
     sp -= arg;
-    PUSH(Value::object(s));
+    PUSH(s);
     DISPATCH();
 }
 op_BUILD_MAP : {
     SAVE_FRAME();
-    Dict* d = make_dict();
-    Value* items = sp - 2 * arg;
-    for (uint32_t i = 0; i < arg; ++i)
-        if (!dict_set(d, items[2 * i], items[2 * i + 1])) goto error;
+    Value d = build_dict(nullptr, sp - 2 * arg, arg);
+    CHECK(d);
     sp -= 2 * arg;
-    PUSH(Value::object(d));
+    PUSH(d);
     DISPATCH();
 }
 op_BUILD_CONST_KEY_MAP : {
     SAVE_FRAME();
     Tuple* keys = as<Tuple>(POP());
-    Dict* d = make_dict();
-    Value* values = sp - arg;
-    for (uint32_t i = 0; i < arg; ++i)
-        if (!dict_set(d, keys->items[i], values[i])) goto error;
+    Value d = build_dict(keys->items, sp - arg, arg);
+    CHECK(d);
     sp -= arg;
-    PUSH(Value::object(d));
+    PUSH(d);
     DISPATCH();
 }
 op_BUILD_STRING : {
