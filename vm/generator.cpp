@@ -78,9 +78,12 @@ void finish(Generator* gen) {
     if (gen->type == types.coroutine_ || gen->type == types.generator_) gen->set_gc_inert();
 }
 
-// PEP 479: a StopIteration escaping the body (pending) becomes RuntimeError, and so does a
-// StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
-// [resumer_handled].
+void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
+    stop_iteration_to_runtime_error(gen->code(), gen->type == types.coroutine_, resumer_handled);
+}
+
+} // namespace
+
 void stop_iteration_to_runtime_error(Code* code, bool coroutine, Value resumer_handled) {
     bool async_gen = code->flags & kAsyncGenerator;
     const char* message;
@@ -101,12 +104,6 @@ void stop_iteration_to_runtime_error(Code* code, bool coroutine, Value resumer_h
     set_handled_exception(resumer_handled);
 }
 
-void stop_iteration_to_runtime_error(Generator* gen, Value resumer_handled) {
-    stop_iteration_to_runtime_error(gen->code(), gen->type == types.coroutine_, resumer_handled);
-}
-
-}  // namespace
-
 void end_delegate(Generator* gen) {
     Value awaiter_handled = gen->saved_handled;
     gen->saved_handled = Value::null();
@@ -115,6 +112,7 @@ void end_delegate(Generator* gen) {
     gen->frame->back = nullptr;
     finish(gen);
     if (has_pending()) stop_iteration_to_runtime_error(gen, awaiter_handled);
+    if (gen->recyclable) recycle_coroutine(gen);
 }
 
 SpareCoroutines g_spare_coroutines;
@@ -127,14 +125,6 @@ void mark_spare_coroutines(Tracer& tracer) {
 }
 
 } // namespace
-
-void end_awaited_call(Frame* f) {
-    Value awaiter_handled = awaited_call_slot(f);
-    set_handled_exception(awaiter_handled);
-    Code* code = f->code;
-    release_frame(f);
-    if (has_pending()) stop_iteration_to_runtime_error(code, true, awaiter_handled);
-}
 
 SendResult generator_resume(Generator* gen, Value value, Value thrown, Value* out) {
     bool coroutine = gen->type == types.coroutine_;

@@ -121,7 +121,13 @@ inline void suspend_delegate(Generator* gen) {
     gen->running = false;
     gen->frame->back = nullptr;
 }
+// (end_delegate also gives a recyclable coroutine's cell back: see new_awaited_coroutine.)
 void end_delegate(Generator* gen);
+
+// PEP 479: a StopIteration escaping the body of [code] (pending) becomes RuntimeError, and so
+// does a StopAsyncIteration escaping an async generator (PEP 525). The resumer handles
+// [resumer_handled].
+void stop_iteration_to_runtime_error(Code* code, bool coroutine, rt::Value resumer_handled);
 
 // `await f(...)` of a coroutine function runs the new coroutine's frame as a plain call
 // (FrameOwner::AwaitedCall; see CALL): most such coroutines finish without suspending, and
@@ -180,8 +186,23 @@ inline void recycle_coroutine(Generator* gen) {
     return gen;
 }
 // When the frame ends: restores the awaiter's handled exception and releases the frame; a
-// StopIteration pending becomes RuntimeError, as for any coroutine (PEP 479).
-void end_awaited_call(Frame* f);
+// StopIteration pending becomes RuntimeError, as for any coroutine.
+[[gnu::always_inline]] inline void end_awaited_call(Frame* f) {
+    rt::Value awaiter_handled = awaited_call_slot(f);
+    rt::set_handled_exception(awaiter_handled);
+    Code* code = f->code;
+    release_frame(f);
+    if (rt::has_pending()) stop_iteration_to_runtime_error(code, true, awaiter_handled);
+}
+
+// Ends [f], which returned or raised (pending) in its awaiter's dispatch loop: a coroutine
+// awaited as a call, or a delegate that SEND entered.
+[[gnu::always_inline]] inline void end_in_awaiter_loop(Frame* f) {
+    if (f->owner == FrameOwner::AwaitedCall)
+        end_awaited_call(f);
+    else
+        end_delegate(f->generator());
+}
 
 // Reports a coroutine dropped before it ever ran, as CPython's RuntimeWarning, with the
 // location [code]:[line] (null code: at shutdown or collection, "sys:1").

@@ -1578,14 +1578,7 @@ op_RETURN_VALUE : {
     if (f->owner != FrameOwner::None) {
         // A coroutine awaited as a call (see CALL), or a delegate run in its awaiter's loop
         // (see SEND): the awaiter's SEND loop ends with the value.
-        if (f->owner == FrameOwner::AwaitedCall) {
-            set_handled_exception(awaited_call_slot(f));
-            release_frame(f);
-        } else {
-            Generator* gen = f->generator();
-            end_delegate(gen);
-            if (gen->recyclable) recycle_coroutine(gen);
-        }
+        end_in_awaiter_loop(f);
         f = caller;
         LOAD_FRAME();
         sp -= 2;
@@ -1983,13 +1976,7 @@ error : {
             // A coroutine awaited as a call or a delegate run in its awaiter's loop: the
             // exception goes on from the awaiter's SEND.
             set_pending(e);
-            if (f->owner == FrameOwner::AwaitedCall) {
-                end_awaited_call(f);
-            } else {
-                Generator* gen = f->generator();
-                end_delegate(gen);
-                if (gen->recyclable) recycle_coroutine(gen);
-            }
+            end_in_awaiter_loop(f);
             e = take_pending();
         } else {
             release_frame(f);
