@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 
 // readline.h needs stdio first.
@@ -16,6 +17,7 @@
 #include <readline/readline.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -256,6 +258,58 @@ void on_line(char* line) {
     rl_callback_handler_remove();
 }
 
+// Waits until stdin has input (or hung up), Ctrl-C is pressed or [timeout] passes (null: no
+// limit); returns ppoll's result. SIGINT stays blocked from the flag's check until ppoll
+// waits, so a Ctrl-C that comes in between still wakes it.
+int wait_for_stdin(const timespec* timeout, short* revents) {
+    pollfd fd = {STDIN_FILENO, POLLIN, 0};
+    sigset_t sigint, old;
+    sigemptyset(&sigint);
+    sigaddset(&sigint, SIGINT);
+    sigprocmask(SIG_BLOCK, &sigint, &old);
+    int n = 0;
+    if (!g_interrupt_requested) n = ppoll(&fd, 1, timeout, &old);
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    *revents = fd.revents;
+    return n;
+}
+
+// readline's terminal settings, except that a read of the terminal returns at once, with
+// nothing when no key is waiting (VMIN 0): Ctrl-C discards typed keys that a wait for input
+// saw, and a read of them must not block (see read_key).
+void prep_terminal(int meta_flag) {
+    rl_prep_terminal(meta_flag);
+    termios settings;
+    if (tcgetattr(STDIN_FILENO, &settings) != 0) return;
+    settings.c_cc[VMIN] = 0;
+    settings.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &settings);
+}
+
+// readline's way to read a key. A Ctrl-C ends the wait: then it returns EOF, which ends an
+// empty line (a partial one rings the bell), and read_line_tty takes the interrupt.
+int read_key(FILE*) {
+    for (;;) {
+        if (g_interrupt_requested) return EOF;
+        short revents = 0;
+        if (wait_for_stdin(nullptr, &revents) <= 0) continue; // EINTR: Ctrl-C
+        unsigned char c;
+        ssize_t n = read(STDIN_FILENO, &c, 1);
+        if (n == 1) return c;
+        if (n == 0 && (revents & POLLIN) && !(revents & POLLHUP)) continue; // discarded
+        if (n < 0 && errno == EINTR) continue;
+        return EOF;
+    }
+}
+
+// Ctrl-C while typing: the line (and the entry so far) is dropped.
+ReadResult drop_line() {
+    rl_echo_signal_char(SIGINT);
+    rl_replace_line("", 0);
+    rl_callback_handler_remove();
+    return ReadResult::Interrupted;
+}
+
 ReadResult read_line_tty(const char* prompt, std::string* out) {
     g.line_ready = false;
     g.prompt = prompt;
@@ -270,27 +324,14 @@ ReadResult read_line_tty(const char* prompt, std::string* out) {
         timespec timeout;
         timeout.tv_sec = static_cast<time_t>(wake);
         timeout.tv_nsec = static_cast<long>((wake - static_cast<double>(timeout.tv_sec)) * 1e9);
-        pollfd fd = {STDIN_FILENO, POLLIN, 0};
-        // SIGINT stays blocked from the flag's check until ppoll waits, so a Ctrl-C that
-        // comes in between still wakes it.
-        sigset_t sigint, old;
-        sigemptyset(&sigint);
-        sigaddset(&sigint, SIGINT);
-        sigprocmask(SIG_BLOCK, &sigint, &old);
-        int n = 0;
-        if (!g_interrupt_requested) n = ppoll(&fd, 1, wake < 0 ? nullptr : &timeout, &old);
-        sigprocmask(SIG_SETMASK, &old, nullptr);
-        if (take_interrupt()) {
-            // Ctrl-C while typing: the line (and the entry so far) is dropped.
-            rl_echo_signal_char(SIGINT);
-            rl_replace_line("", 0);
-            rl_callback_handler_remove();
-            return ReadResult::Interrupted;
-        }
+        short revents = 0;
+        int n = wait_for_stdin(wake < 0 ? nullptr : &timeout, &revents);
+        if (take_interrupt()) return drop_line();
         // Under --virtual-time, the wait for the next timer moves the virtual clock too.
         if (n == 0 && wake > 0 && virtual_time_enabled()) sleep_for(wake);
         if (n > 0) {
             rl_callback_read_char();
+            if (take_interrupt()) return drop_line(); // Ctrl-C while read_key waited
             if (g.line_ready) {
                 *out = g.line;
                 return g.eof ? ReadResult::Eof : ReadResult::Line;
@@ -473,6 +514,8 @@ char** attempted_completion(const char* text, int start, int) {
 void setup_readline() {
     rl_readline_name = "apy";
     rl_catch_signals = 0;  // Ctrl-C is ours (runtime/interrupt.h)
+    rl_getc_function = read_key;
+    rl_prep_term_function = prep_terminal;
     // Pasted lines arrive one by one, as typed (readline 8.1 pastes them as one line).
     rl_variable_bind("enable-bracketed-paste", "off");
     // Dots stay inside the word, so that `asyncio.cr` completes as one.
