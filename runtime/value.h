@@ -45,6 +45,20 @@ public:
         return Value(kObjectTag | reinterpret_cast<uint64_t>(o));
     }
     static constexpr bool fits_small_int(int64_t i) { return i >= kSmallIntMin && i <= kSmallIntMax; }
+    // [sum] = a + b (a - b) of two small ints, when it is one too. The payloads moved to the
+    // top of a word overflow 64 bits exactly when the result needs more than 48.
+    static bool add_small_ints(Value a, Value b, Value* sum) {
+        int64_t top;
+        if (__builtin_add_overflow(top_payload(a), top_payload(b), &top)) return false;
+        *sum = Value(kIntTag | (static_cast<uint64_t>(top) >> 16));
+        return true;
+    }
+    static bool subtract_small_ints(Value a, Value b, Value* difference) {
+        int64_t top;
+        if (__builtin_sub_overflow(top_payload(a), top_payload(b), &top)) return false;
+        *difference = Value(kIntTag | (static_cast<uint64_t>(top) >> 16));
+        return true;
+    }
 
     constexpr bool is_null() const { return bits_ == kNullBits; }
     constexpr bool is_none() const { return bits_ == kNoneBits; }
@@ -74,6 +88,7 @@ public:
 
 private:
     constexpr explicit Value(uint64_t bits) : bits_(bits) {}
+    static int64_t top_payload(Value v) { return static_cast<int64_t>(v.bits_ << 16); }
 
     static constexpr uint64_t kQNaN = 0x7FFC000000000000ull;
     static constexpr uint64_t kPayloadMask = 0x0000FFFFFFFFFFFFull;

@@ -80,6 +80,12 @@ struct Code : rt::Object {
     // arguments just copies them (see new_simple_frame); of a generator or coroutine
     // function, into the frame the new generator gets.
     bool simple_call = false;
+    // argcount when simple_call and not a generator, coroutine or async generator function
+    // (a call with argcount positional arguments just runs the frame), else -1.
+    int plain_call_argcount = -1;
+    // argcount when simple_call of a coroutine function whose frame an awaiting frame may
+    // run as a call (see CALL_AWAITED), else -1.
+    int awaited_call_argcount = -1;
     Frame* free_frames = nullptr;  // frames of this code ready for reuse (see frame.h)
     // The inline caches, one per instruction that has one (see has_inline_cache).
     std::vector<InlineCache> caches;
@@ -105,7 +111,23 @@ inline bool is_simple_call(const Code* code, int nargs, const rt::Tuple* kwnames
     return code->simple_call && !kwnames && nargs == code->argcount;
 }
 
-// Once the compiler has filled [code]: the inline caches and simple_call.
+// Whether the instructions of [code] from [index] on await what the instruction before
+// makes: GET_AWAITABLE, LOAD_CONST None, SEND, as the compiler emits `await f(...)`.
+inline bool awaits_at(const Code* code, size_t index) {
+    const std::vector<Instr>& in = code->instructions;
+    return index + 2 < in.size() && instr_op(in[index]) == Op::GET_AWAITABLE &&
+           instr_op(in[index + 1]) == Op::LOAD_CONST &&
+           code->consts[instr_arg(in[index + 1])].is_none() && instr_op(in[index + 2]) == Op::SEND;
+}
+// Whether [code] is a coroutine's whose frame an awaiter may run as a call (see
+// CALL_AWAITED): its first instruction after the start is the POP_TOP of the None sent in.
+inline bool runs_as_awaited_call(const Code* code) {
+    return (code->flags & kCoroutine) && code->instructions.size() > 1 &&
+           instr_op(code->instructions[1]) == Op::POP_TOP;
+}
+
+// Once the compiler has filled [code]: the inline caches, simple_call and the call
+// argcounts, and the instructions finish_code rewrites (see the end of opcodes.def).
 void finish_code(Code* code);
 // The operand the compiler emitted for the instruction at [index] (a name's index for one
 // with an inline cache), as the disassembler shows it.

@@ -22,6 +22,10 @@ void finish_code(Code* code) {
     code->nslots = code->stack_start + code->stacksize;
     code->simple_call = !(code->flags & (kVarArgs | kVarKeywords | kModuleLevel)) &&
                         code->kwonlyargcount == 0 && code->cellvars.empty();
+    bool makes_generator = code->flags & (kGenerator | kCoroutine | kAsyncGenerator);
+    code->plain_call_argcount = code->simple_call && !makes_generator ? code->argcount : -1;
+    code->awaited_call_argcount =
+        code->simple_call && runs_as_awaited_call(code) ? code->argcount : -1;
     // Parameters are bound when the frame starts: unless a DELETE_FAST unbinds one, its
     // LOAD_FASTs need no check.
     int nparams = code->argcount + code->kwonlyargcount + ((code->flags & kVarArgs) ? 1 : 0) +
@@ -38,6 +42,16 @@ void finish_code(Code* code) {
         if (op == Op::LOAD_FAST && instr_arg(word) < always_bound.size() &&
             always_bound[instr_arg(word)])
             word = make_instr(Op::LOAD_FAST_PARAM, instr_arg(word));
+        if (op == Op::BINARY_OP) {
+            auto binary = static_cast<BinaryOp>(instr_arg(word) & 15);
+            if (binary == BinaryOp::Add) word = make_instr(Op::BINARY_OP_ADD, instr_arg(word));
+            if (binary == BinaryOp::Subtract)
+                word = make_instr(Op::BINARY_OP_SUBTRACT, instr_arg(word));
+        }
+        if (op == Op::CALL && i > 0 && instr_op(code->instructions[i - 1]) == Op::KW_NAMES)
+            word = make_instr(Op::CALL_KW, instr_arg(word));
+        else if (op == Op::CALL && awaits_at(code, i + 1))
+            word = make_instr(Op::CALL_AWAITED, instr_arg(word));
         if (op == Op::LOAD_GLOBAL && i + 1 < code->instructions.size() &&
             instr_op(code->instructions[i + 1]) == Op::PUSH_NULL)
             op = Op::LOAD_GLOBAL_NULL;

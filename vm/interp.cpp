@@ -374,14 +374,24 @@ Value cache_module_attribute(Object* o, Str* name, InlineCache& c) {
     return v;
 }
 
+// The positional arguments of a call whose [arg] arguments, [nkw] of them keywords, end at
+// [sp]: the receiver first when the slot before them holds one (see CALL). Sets [npos].
+[[gnu::always_inline]] inline Value* call_arguments(Value* sp, uint32_t arg, int nkw, int* npos) {
+    Value* args = sp - arg;
+    *npos = static_cast<int>(arg) - nkw;
+    if (!args[-1].is_null()) {
+        --args;
+        ++*npos;
+    }
+    return args;
+}
+
 // Whether the instructions at [ip] in [code] await the coroutine of [callee] that the CALL
-// before them has just made: GET_AWAITABLE, LOAD_CONST None, SEND (as the compiler emits
-// `await f(...)`), with the coroutine's first instruction the POP_TOP of the value sent in.
+// before them has just made, and the coroutine's frame may run as a call.
 [[gnu::always_inline]] inline bool awaits_new_coroutine(const Code* callee, const Code* code,
                                                         const Instr* ip) {
-    return (callee->flags & kCoroutine) && instr_op(ip[0]) == Op::GET_AWAITABLE &&
-           instr_op(ip[1]) == Op::LOAD_CONST && code->consts[instr_arg(ip[1])].is_none() &&
-           instr_op(ip[2]) == Op::SEND && instr_op(callee->instructions[1]) == Op::POP_TOP;
+    return runs_as_awaited_call(callee) &&
+           awaits_at(code, static_cast<size_t>(ip - code->instructions.data()));
 }
 
 // Whether an instance's own attribute hides the method LOAD_METHOD found on its type. Runs
@@ -659,6 +669,11 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
     uint32_t arg;
     bool reraise = false;
     Frame* saved_current = g_current;
+    // What CALL and CALL_KW hand to call_general.
+    Tuple* call_kwnames;
+    Value* call_args;
+    int call_npos;
+    Frame* awaited_callee; // see run_awaited_call
 
     if (++call_depth > recursion_limit || stack_exhausted()) {
         --call_depth;
@@ -1127,6 +1142,22 @@ op_UNARY_NOT : {
     TOP() = Value::boolean(!t);
     DISPATCH();
 }
+op_BINARY_OP_ADD:
+    // BINARY_OP of + or +=: two small ints are added here (the sum replacing the first when
+    // it is one too), anything else goes on as BINARY_OP does.
+    if (sp[-2].is_small_int() && sp[-1].is_small_int() &&
+        Value::add_small_ints(sp[-2], sp[-1], &sp[-2])) {
+        --sp;
+        DISPATCH();
+    }
+    goto op_BINARY_OP;
+op_BINARY_OP_SUBTRACT:
+    if (sp[-2].is_small_int() && sp[-1].is_small_int() &&
+        Value::subtract_small_ints(sp[-2], sp[-1], &sp[-2])) {
+        --sp;
+        DISPATCH();
+    }
+    goto op_BINARY_OP;
 op_BINARY_OP : {
     Value b = POP();
     Value a = TOP();
@@ -1458,95 +1489,148 @@ op_MAKE_FUNCTION : {
 op_KW_NAMES:
     DISPATCH(); // read by the CALL that always follows it
 op_CALL : {
-    Tuple* kwnames =
-        instr_op(ip[-2]) == Op::KW_NAMES ? as<Tuple>(code->consts[instr_arg(ip[-2])]) : nullptr;
-    int nkw = kwnames ? static_cast<int>(kwnames->size) : 0;
-    Value* args = sp - arg;
-    Value callable = args[-2];
-    int npos = static_cast<int>(arg) - nkw;
-    if (!args[-1].is_null()) {
-        --args;
-        ++npos;
-    }
+    call_kwnames = nullptr;
+    call_args = call_arguments(sp, arg, 0, &call_npos);
+    Value callable = sp[-static_cast<ptrdiff_t>(arg) - 2];
     if (is_layout(callable, Layout::Function)) {
-        // An apy function: push its frame and go on in this loop.
+        // The most common call: an apy function (not a generator or coroutine) taking
+        // exactly these positional arguments.
         Function* fn = as<Function>(callable);
-        sp -= arg + 2;
-        SAVE_FRAME();
-        bool simple = is_simple_call(fn->code, npos, kwnames);
-        if (fn->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
-            if (awaits_new_coroutine(fn->code, code, ip) && call_depth < recursion_limit) {
-                // `await f(...)`: the coroutine's frame runs as a call, without GET_AWAITABLE,
-                // LOAD_CONST None and SEND, nor its own POP_TOP of the None sent in; its
-                // coroutine is made only if it suspends (see awaited_call_slot).
-                Frame* callee =
-                    simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
-                if (!callee) goto error;
-                PUSH(handled_exception());
-                PUSH(Value::none());
-                ip += 3;
-                SAVE_FRAME();
-                ++call_depth;
-                callee->back = f;
-                callee->owner = FrameOwner::AwaitedCall;
-                callee->pc = 2;
-                f = callee;
-                LOAD_FRAME();
-                heap().maybe_collect();
-                DISPATCH();
-            }
-            // Otherwise the call only makes the object, its frame inside.
-            Generator* gen;
-            if (simple) {
-                gen = make_simple_generator(fn, args);
-            } else {
-                Frame* bound = frame_for_call(fn, args, npos, kwnames);
-                if (!bound) goto error;
-                gen = make_generator(bound);
-            }
-            PUSH(Value::object(gen));
+        if (fn->code->plain_call_argcount == call_npos && call_depth < recursion_limit) {
+            sp -= arg + 2;
+            SAVE_FRAME();
+            Frame* callee = new_simple_frame(fn, call_args);
+            ++call_depth;
+            callee->back = f;
+            f = callee;
+            LOAD_FRAME();
+            heap().maybe_collect();
             DISPATCH();
         }
-        Frame* callee =
-            simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
-        if (!callee) goto error;
-        if (call_depth + 1 > recursion_limit) {
-            release_frame(callee);
-            raise(exc.RecursionError, "maximum recursion depth exceeded");
-            goto error;
+        goto call_function;
+    }
+    goto call_not_function;
+}
+op_CALL_AWAITED : {
+    // CALL of `await f(...)` (GET_AWAITABLE, LOAD_CONST None, SEND follow): a coroutine
+    // function taking exactly these positional arguments has its frame run as a call.
+    call_kwnames = nullptr;
+    call_args = call_arguments(sp, arg, 0, &call_npos);
+    Value callable = sp[-static_cast<ptrdiff_t>(arg) - 2];
+    if (is_layout(callable, Layout::Function)) {
+        Function* fn = as<Function>(callable);
+        if (fn->code->awaited_call_argcount == call_npos && call_depth < recursion_limit) {
+            sp -= arg + 2;
+            awaited_callee = new_simple_frame(fn, call_args);
+            goto run_awaited_call;
         }
-        ++call_depth;
-        callee->back = f;
-        f = callee;
-        LOAD_FRAME();
-        heap().maybe_collect();
+        goto call_function;
+    }
+    goto call_not_function;
+}
+op_CALL_KW : {
+    call_kwnames = as<Tuple>(code->consts[instr_arg(ip[-2])]);
+    call_args = call_arguments(sp, arg, static_cast<int>(call_kwnames->size), &call_npos);
+    Value callable = sp[-static_cast<ptrdiff_t>(arg) - 2];
+    if (is_layout(callable, Layout::Function)) goto call_function;
+    goto call_not_function;
+}
+// The rest of a call, of the callable at sp[-arg - 2]: CALL or CALL_KW has set call_args
+// (the positional arguments, the receiver first if any), call_npos and call_kwnames (after
+// KW_NAMES, naming the last arguments; else null).
+call_function : {
+    // An apy function: push its frame and go on in this loop.
+    Function* fn = as<Function>(sp[-static_cast<ptrdiff_t>(arg) - 2]);
+    Tuple* kwnames = call_kwnames;
+    Value* args = call_args;
+    int npos = call_npos;
+    sp -= arg + 2;
+    SAVE_FRAME();
+    bool simple = is_simple_call(fn->code, npos, kwnames);
+    if (fn->code->flags & (kGenerator | kCoroutine | kAsyncGenerator)) {
+        if (awaits_new_coroutine(fn->code, code, ip) && call_depth < recursion_limit) {
+            // `await f(...)`: the coroutine's frame runs as a call, without GET_AWAITABLE,
+            // LOAD_CONST None and SEND, nor its own POP_TOP of the None sent in; its
+            // coroutine is made only if it suspends (see awaited_call_slot).
+            awaited_callee =
+                simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
+            if (!awaited_callee) goto error;
+            goto run_awaited_call;
+        }
+        // Otherwise the call only makes the object, its frame inside.
+        Generator* gen;
+        if (simple) {
+            gen = make_simple_generator(fn, args);
+        } else {
+            Frame* bound = frame_for_call(fn, args, npos, kwnames);
+            if (!bound) goto error;
+            gen = make_generator(bound);
+        }
+        PUSH(Value::object(gen));
         DISPATCH();
     }
-    if (is_layout(callable, Layout::BuiltinFunction)) {
-        // A native function, called as builtin_call would, without its copy of the arguments.
-        BuiltinFunction* b = as<BuiltinFunction>(callable);
-        bool direct = false;
-        if (b->self.is_null()) {
-            // A method from LOAD_METHOD has its receiver first; one of another type (or
-            // none) goes the general way, to check it.
-            direct = !b->owner || (npos >= 1 && type_of(args[0]) == b->owner);
-        } else if (args == sp - arg) {
-            // A bound method: its receiver goes into the unused null slot.
-            *--args = b->self;
-            ++npos;
-            direct = true;
-        }
-        if (direct) {
-            SAVE_FRAME();
-            Value r = b->fn(args, npos, kwnames);
-            sp -= arg + 2;
-            CHECK(r);
-            PUSH(r);
-            DISPATCH();
-        }
+    Frame* callee = simple ? new_simple_frame(fn, args) : frame_for_call(fn, args, npos, kwnames);
+    if (!callee) goto error;
+    if (call_depth + 1 > recursion_limit) {
+        release_frame(callee);
+        raise(exc.RecursionError, "maximum recursion depth exceeded");
+        goto error;
     }
+    ++call_depth;
+    callee->back = f;
+    f = callee;
+    LOAD_FRAME();
+    heap().maybe_collect();
+    DISPATCH();
+}
+run_awaited_call:
+    // [awaited_callee], the frame of a coroutine that this frame's next instructions await
+    // (arguments bound, the callable and its arguments popped), runs as a call.
+    PUSH(handled_exception());
+    PUSH(Value::none());
+    ip += 3;
     SAVE_FRAME();
-    Value r = call(callable, args, npos, kwnames);
+    ++call_depth;
+    awaited_callee->back = f;
+    awaited_callee->owner = FrameOwner::AwaitedCall;
+    awaited_callee->pc = 2;
+    f = awaited_callee;
+    LOAD_FRAME();
+    heap().maybe_collect();
+    DISPATCH();
+call_not_function : {
+    Value callable = sp[-static_cast<ptrdiff_t>(arg) - 2];
+    if (!is_layout(callable, Layout::BuiltinFunction)) goto call_any;
+    // A native function, called as builtin_call would, without its copy of the arguments.
+    BuiltinFunction* b = as<BuiltinFunction>(callable);
+    Tuple* kwnames = call_kwnames;
+    Value* args = call_args;
+    int npos = call_npos;
+    bool direct = false;
+    if (b->self.is_null()) {
+        // A method from LOAD_METHOD has its receiver first; one of another type (or
+        // none) goes the general way, to check it.
+        direct = !b->owner || (npos >= 1 && type_of(args[0]) == b->owner);
+    } else if (args == sp - arg) {
+        // A bound method: its receiver goes into the unused null slot.
+        *--args = b->self;
+        ++npos;
+        direct = true;
+    }
+    if (direct) {
+        SAVE_FRAME();
+        Value r = b->fn(args, npos, kwnames);
+        sp -= arg + 2;
+        CHECK(r);
+        PUSH(r);
+        DISPATCH();
+    }
+    goto call_any;
+}
+call_any : {
+    Value callable = sp[-static_cast<ptrdiff_t>(arg) - 2];
+    SAVE_FRAME();
+    Value r = call(callable, call_args, call_npos, call_kwnames);
     sp -= arg + 2;
     CHECK(r);
     PUSH(r);

@@ -40,9 +40,11 @@ inline uint32_t instr_arg(Instr word) { return word >> 8; }
 // The instruction the compiler emitted where finish_code put [op] (see the end of
 // opcodes.def), else [op] itself.
 inline Op emitted_op(Op op) {
-    return op == Op::LOAD_FAST_PARAM    ? Op::LOAD_FAST
-           : op == Op::LOAD_GLOBAL_NULL ? Op::LOAD_GLOBAL
-                                        : op;
+    return op == Op::LOAD_FAST_PARAM                                 ? Op::LOAD_FAST
+           : op == Op::LOAD_GLOBAL_NULL                              ? Op::LOAD_GLOBAL
+           : op == Op::CALL_KW || op == Op::CALL_AWAITED             ? Op::CALL
+           : op == Op::BINARY_OP_ADD || op == Op::BINARY_OP_SUBTRACT ? Op::BINARY_OP
+                                                                     : op;
 }
 
 // In-place variants of BINARY_OP add this to the rt::BinaryOp value.
