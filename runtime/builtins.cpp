@@ -101,7 +101,7 @@ Value builtin_input(Value* args, int nargs, Tuple* kwnames) {
 
 // ---- introspection
 
-Value len_general(Value* args, int nargs, Tuple* kwnames) {
+[[gnu::noinline]] Value len_general(Value* args, int nargs, Tuple* kwnames) {
     if (!check_no_kwargs("len", kwnames) || !check_arg_count("len", nargs, 1, 1)) return Value::null();
     int64_t n;
     if (!length(args[0], &n)) return Value::null();

@@ -67,6 +67,8 @@ public:
         return make_sized<T>(type, 0, std::forward<Args>(args)...);
     }
 
+    // Whether maybe_collect() or run_finalizers() would do anything now.
+    bool has_work() const { return bytes_since_collect_ >= threshold_ || !finalize_queue_.empty(); }
     // Runs a collection if enough has been allocated since the last one.
     void maybe_collect() {
         if (bytes_since_collect_ >= threshold_) collect();

@@ -1396,11 +1396,14 @@ op_JUMP:
     DISPATCH();
 op_JUMP_BACKWARD:
     ip = first + arg;
-    SAVE_FRAME();
-    heap().maybe_collect();
-    heap().run_finalizers();
-    // Ctrl-C (REPL): every loop passes here, so a busy loop stops with KeyboardInterrupt.
-    if (g_interrupt_requested && raise_if_interrupted()) goto error;
+    // Every loop passes here: a collection or finalizers that are due run, and Ctrl-C
+    // stops a busy loop with KeyboardInterrupt.
+    if (heap().has_work() || g_interrupt_requested) [[unlikely]] {
+        SAVE_FRAME();
+        heap().maybe_collect();
+        heap().run_finalizers();
+        if (g_interrupt_requested && raise_if_interrupted()) goto error;
+    }
     DISPATCH();
 op_POP_JUMP_IF_FALSE : {
     Value v = POP();
