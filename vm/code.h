@@ -36,9 +36,10 @@ struct Position {
 struct InlineCache {
     enum Kind : uint8_t {
         kNone,
-        kInstance,  // version: the type of an instance; value: what the type has for the name
-        kMethod,    // version: the type; value: the plain function to call with self
-        kModule,    // version: the module's dict; value: the attribute
+        kInstance,     // version: the type of an instance; value: what the type has for the name
+        kInstanceDict, // LOAD_ATTR's kInstance when the type has nothing for the name
+        kMethod,       // version: the type; value: the plain function to call with self
+        kModule,       // version: the module's dict; value: the attribute
     };
     uint64_t version = 0;   // LOAD_GLOBAL: of the globals; others: see Kind
     uint64_t version2 = 0;  // LOAD_GLOBAL: of the builtins

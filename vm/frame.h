@@ -124,8 +124,17 @@ inline void clear_value_stack(Frame* f, const Code* code) {
                                                     const rt::Value* args) {
     Code* code = function->code;
     int nargs = code->argcount;
-    for (int i = 0; i < nargs; ++i) f->slots[i] = args[i];
-    for (int i = nargs; i < code->stack_start; ++i) f->slots[i] = rt::Value::null();
+    rt::Value* slots = f->slots;
+    // Most functions take a few arguments: those copies need no loop.
+    switch (nargs) {
+    case 3: slots[2] = args[2]; [[fallthrough]];
+    case 2: slots[1] = args[1]; [[fallthrough]];
+    case 1: slots[0] = args[0]; [[fallthrough]];
+    case 0: break;
+    default:
+        for (int i = 0; i < nargs; ++i) slots[i] = args[i];
+    }
+    for (int i = nargs; i < code->stack_start; ++i) slots[i] = rt::Value::null();
     copy_closure(function, f->slots + code->nlocals());  // no cells: frees follow the locals
 }
 

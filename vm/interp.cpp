@@ -927,15 +927,19 @@ op_LOAD_ATTR : {
     Str* name = c.name;
     if (obj.is_object()) {
         Object* o = obj.as_object();
-        if (c.kind == InlineCache::kInstance && o->type->version == c.version) {
+        if (c.kind == InlineCache::kInstanceDict && o->type->version == c.version) {
             // An attribute of the instance dict that the class does not have, where it was
             // last time: nothing can run or fail.
             Dict* attrs = static_cast<Instance*>(o)->attrs;
-            if (c.value.is_null() && attrs && c.hint < attrs->entries.size() &&
+            if (attrs && c.hint < attrs->entries.size() &&
                 attrs->entries[c.hint].key.is(Value::object(name))) {
                 TOP() = attrs->entries[c.hint].value;
                 DISPATCH();
             }
+            goto load_instance_attribute;
+        }
+        if (c.kind == InlineCache::kInstance && o->type->version == c.version) {
+        load_instance_attribute:
             SAVE_FRAME();
             Value v = instance_attribute(static_cast<Instance*>(o), name, c);
             CHECK(v);
@@ -955,7 +959,7 @@ op_LOAD_ATTR : {
         if (o->type->layout == Layout::Instance && o->type->getattr == generic_getattr) {
             c.version = o->type->version;
             c.value = lookup_in_type(o->type, name);
-            c.kind = InlineCache::kInstance;
+            c.kind = c.value.is_null() ? InlineCache::kInstanceDict : InlineCache::kInstance;
         }
     }
     SAVE_FRAME();
