@@ -664,7 +664,6 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
     const Instr* first;
     const Instr* ip;
     Value* sp;
-    Value* locals;
     Instr word;
     uint32_t arg;
     bool reraise = false;
@@ -682,14 +681,13 @@ ExecStatus run(Frame* entry, Value* result, Value thrown) {
         return ExecStatus::Raised;
     }
 
-#define LOAD_FRAME()                        \
-    do {                                    \
-        code = f->code;                     \
-        first = code->instructions.data();  \
-        ip = first + f->pc;                 \
-        sp = f->slots + f->sp;              \
-        locals = f->slots;                  \
-        g_current = f;                      \
+#define LOAD_FRAME()                                                                               \
+    do {                                                                                           \
+        code = f->code;                                                                            \
+        first = code->instructions.data();                                                         \
+        ip = first + f->pc;                                                                        \
+        sp = f->slots + f->sp;                                                                     \
+        g_current = f;                                                                             \
     } while (0)
 #define SAVE_FRAME()                                  \
     do {                                              \
@@ -774,7 +772,7 @@ op_LOAD_CONST:
     PUSH(code->consts[arg]);
     DISPATCH();
 op_LOAD_FAST : {
-    Value v = locals[arg];
+    Value v = f->slots[arg];
     if (v.is_null()) {
         unbound_local(f, arg);
         goto error;
@@ -783,22 +781,22 @@ op_LOAD_FAST : {
     DISPATCH();
 }
 op_LOAD_FAST_PARAM:
-    PUSH(locals[arg]);
+    PUSH(f->slots[arg]);
     DISPATCH();
 op_STORE_FAST:
-    locals[arg] = POP();
+    f->slots[arg] = POP();
     DISPATCH();
 op_DELETE_FAST:
-    if (locals[arg].is_null()) {
+    if (f->slots[arg].is_null()) {
         unbound_local(f, arg);
         goto error;
     }
-    locals[arg] = Value::null();
+    f->slots[arg] = Value::null();
     DISPATCH();
 op_MAKE_CELL : {
     Cell* cell = heap().make<Cell>(types.cell_);
     int32_t param = code->cell2arg[arg];
-    cell->value = param >= 0 ? locals[param] : Value::null();
+    cell->value = param >= 0 ? f->slots[param] : Value::null();
     f->derefs()[arg] = Value::object(cell);
     DISPATCH();
 }
