@@ -125,6 +125,7 @@ Value function_getattr(Value self, Str* name) {
     if (n == "__kwdefaults__") return fn->kwdefaults ? Value::object(fn->kwdefaults) : Value::none();
     if (n == "__code__") return Value::object(fn->code);
     if (n == "__globals__") return Value::object(fn->globals);
+    if (n == "__closure__") return fn->closure ? Value::object(fn->closure) : Value::none();
     if (n == "__dict__") {
         if (!fn->attrs) fn->attrs = make_dict();
         return Value::object(fn->attrs);
@@ -151,6 +152,10 @@ bool function_setattr(Value self, Str* name, Value value) {
     if (n == "__doc__") {
         fn->doc = value.is_null() ? Value::none() : value;
         return true;
+    }
+    if (n == "__closure__" || n == "__globals__") {
+        raise(exc.AttributeError, "readonly attribute");
+        return false;
     }
     if (n == "__defaults__") {
         fn->defaults = value.is_null() || value.is_none() ? nullptr : as<Tuple>(value);
@@ -408,6 +413,14 @@ Value code_getattr(Value self, Str* name) {
 
 void cell_trace(Object* self, Tracer& tracer) { tracer.mark(static_cast<Cell*>(self)->value); }
 
+Value cell_getattr(Value self, Str* name) {
+    if (name->view() == "cell_contents") {
+        Value v = as<Cell>(self)->value;
+        return v.is_null() ? raise(exc.ValueError, "Cell is empty") : v;
+    }
+    return generic_getattr(self, name);
+}
+
 }  // namespace
 
 }  // namespace apy::vm
@@ -454,6 +467,7 @@ void setup_function_types() {
     types.code_->repr = code_repr;
     types.code_->getattr = code_getattr;
     types.cell_->trace = cell_trace;
+    types.cell_->getattr = cell_getattr;
 
     setup_generator_types();
 }
