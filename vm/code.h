@@ -120,8 +120,8 @@ inline bool awaits_at(const Code* code, size_t index) {
            instr_op(in[index + 1]) == Op::LOAD_CONST &&
            code->consts[instr_arg(in[index + 1])].is_none() && instr_op(in[index + 2]) == Op::SEND;
 }
-// Whether [code] is a coroutine's whose frame an awaiter may run as a call (see
-// CALL_AWAITED): its first instruction after the start is the POP_TOP of the None sent in.
+// Whether [code] is a coroutine function's whose frame an awaiter may run as a call (see
+// CALL_AWAITED): the instruction after its first is the POP_TOP of the None sent in.
 inline bool runs_as_awaited_call(const Code* code) {
     return (code->flags & kCoroutine) && code->instructions.size() > 1 &&
            instr_op(code->instructions[1]) == Op::POP_TOP;
