@@ -1461,8 +1461,28 @@ op_GET_ITER : {
     DISPATCH();
 }
 op_FOR_ITER : {
-    SAVE_FRAME();
     Value it = TOP();
+    if (is_layout(it, Layout::Iterator)) {
+        // The next int of a range and the next item of a list are taken here (as
+        // iterator_next would); anything else, and the end, through the type's next.
+        Iterator* iter = static_cast<Iterator*>(it.as_object());
+        if (iter->kind == static_cast<uint8_t>(IterKind::Range) && iter->end > 0 &&
+            !iter->source.is_null() && Value::fits_small_int(iter->index)) {
+            PUSH(Value::small_int(iter->index));
+            iter->index = static_cast<int64_t>(static_cast<uint64_t>(iter->index) +
+                                               static_cast<uint64_t>(iter->step));
+            --iter->end;
+            DISPATCH();
+        }
+        if (iter->kind == static_cast<uint8_t>(IterKind::List) && !iter->source.is_null()) {
+            const std::vector<Value>& items = as<List>(iter->source)->items;
+            if (iter->index < static_cast<int64_t>(items.size())) {
+                PUSH(items[iter->index++]);
+                DISPATCH();
+            }
+        }
+    }
+    SAVE_FRAME();
     Type* it_type = type_of(it);
     Value next = it_type->next ? it_type->next(it) : iter_next(it);  // iter_next: the TypeError
     if (next.is_null()) {
