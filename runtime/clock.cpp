@@ -1,10 +1,12 @@
 #include "runtime/clock.h"
 
-#include <time.h>
+#include "runtime/interrupt.h"
 
 #include <chrono>
-
-#include "runtime/interrupt.h"
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 namespace apy::rt {
 
@@ -45,8 +47,13 @@ void sleep_for(double seconds) {
         g_virtual_offset += seconds;
         return;
     }
-    // nanosleep rather than std::this_thread::sleep_for, which resumes after EINTR: Ctrl-C
-    // in the REPL must cut a sleep short (runtime/interrupt.h).
+    // Ctrl-C must cut a sleep short (runtime/interrupt.h): SIGINT stays blocked from the
+    // flag's check until ppoll waits (it unblocks it while waiting), so a Ctrl-C that comes
+    // in between still ends the wait instead of being noticed only after it.
+    sigset_t sigint, old;
+    sigemptyset(&sigint);
+    sigaddset(&sigint, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigint, &old);
     double end = real_monotonic() + seconds;
     while (!g_interrupt_requested) {
         double left = end - real_monotonic();
@@ -54,8 +61,9 @@ void sleep_for(double seconds) {
         timespec ts;
         ts.tv_sec = static_cast<time_t>(left);
         ts.tv_nsec = static_cast<long>((left - static_cast<double>(ts.tv_sec)) * 1e9);
-        nanosleep(&ts, nullptr);
+        ppoll(nullptr, 0, &ts, &old);
     }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 }  // namespace apy::rt
