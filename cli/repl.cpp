@@ -292,7 +292,9 @@ int read_key(FILE*) {
     for (;;) {
         if (g_interrupt_requested) return EOF;
         short revents = 0;
-        if (wait_for_stdin(nullptr, &revents) <= 0) continue; // EINTR: Ctrl-C
+        int ready = wait_for_stdin(nullptr, &revents);
+        if (ready < 0 && errno != EINTR) return EOF; // stdin unusable: end, not spin
+        if (ready <= 0) continue;                    // EINTR: Ctrl-C
         unsigned char c;
         ssize_t n = read(STDIN_FILENO, &c, 1);
         if (n == 1) return c;

@@ -45,18 +45,16 @@ public:
         return Value(kObjectTag | reinterpret_cast<uint64_t>(o));
     }
     static constexpr bool fits_small_int(int64_t i) { return i >= kSmallIntMin && i <= kSmallIntMax; }
-    // [sum] = a + b (a - b) of two small ints, when it is one too. The payloads moved to the
-    // top of a word overflow 64 bits exactly when the result needs more than 48.
-    static bool add_small_ints(Value a, Value b, Value* sum) {
+    // [result] = a - b when [subtract], else a + b, if a, b and the result are small ints.
+    // The payloads moved to the top of a word overflow 64 bits exactly when the result needs
+    // more than 48.
+    static bool add_small_ints(Value a, Value b, bool subtract, Value* result) {
+        if (!a.is_small_int() || !b.is_small_int()) return false;
         int64_t top;
-        if (__builtin_add_overflow(top_payload(a), top_payload(b), &top)) return false;
-        *sum = Value(kIntTag | (static_cast<uint64_t>(top) >> 16));
-        return true;
-    }
-    static bool subtract_small_ints(Value a, Value b, Value* difference) {
-        int64_t top;
-        if (__builtin_sub_overflow(top_payload(a), top_payload(b), &top)) return false;
-        *difference = Value(kIntTag | (static_cast<uint64_t>(top) >> 16));
+        if (subtract ? __builtin_sub_overflow(top_payload(a), top_payload(b), &top)
+                     : __builtin_add_overflow(top_payload(a), top_payload(b), &top))
+            return false;
+        *result = Value(kIntTag | (static_cast<uint64_t>(top) >> 16));
         return true;
     }
 

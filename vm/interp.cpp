@@ -1147,19 +1147,13 @@ op_UNARY_NOT : {
 op_BINARY_OP_ADD:
     // BINARY_OP of + or +=: two small ints are added here (the sum replacing the first when
     // it is one too), anything else goes on as BINARY_OP does.
-    if (sp[-2].is_small_int() && sp[-1].is_small_int() &&
-        Value::add_small_ints(sp[-2], sp[-1], &sp[-2])) {
-        --sp;
-        DISPATCH();
-    }
-    goto op_BINARY_OP;
+    if (!Value::add_small_ints(sp[-2], sp[-1], false, &sp[-2])) goto op_BINARY_OP;
+    --sp;
+    DISPATCH();
 op_BINARY_OP_SUBTRACT:
-    if (sp[-2].is_small_int() && sp[-1].is_small_int() &&
-        Value::subtract_small_ints(sp[-2], sp[-1], &sp[-2])) {
-        --sp;
-        DISPATCH();
-    }
-    goto op_BINARY_OP;
+    if (!Value::add_small_ints(sp[-2], sp[-1], true, &sp[-2])) goto op_BINARY_OP;
+    --sp;
+    DISPATCH();
 op_BINARY_OP : {
     Value b = POP();
     Value a = TOP();
